@@ -5,4 +5,6 @@ from routing import views
 app_name = "routing"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("api/route", views.route_api, name="route_api"),
+    path("route/", views.route_page, name="route"),
 ]

@@ -1,0 +1,472 @@
+"""The router: which unit of an office handles a matter, and why. Pure Python, deterministic.
+
+Input is plain data in the organisation interchange shape (`orgunits.interchange`): offices
+with units (names, duties, portfolio subjects) and transfers, plus the subject taxonomy with
+aliases in both languages. `build_index(data)` prepares it once; `route(index, text, office)`
+answers in well under a millisecond.
+
+How a matter is scored
+----------------------
+A query is tokenised (English stems, Chinese words) and each token weighted by its inverse
+document frequency over all duty sentences, so rare words count more than "government".
+
+Two kinds of evidence point at a unit:
+
+* **Subjects.** A subject is recognised when one of its phrases (English or Chinese name,
+  or an alias) occurs in the query. The units holding that subject in their portfolio get
+  the match; units holding only its parent subject get a weaker one ("prisons" → the unit
+  holding "justice"). Subject phrases are bilingual, so "旅游" finds "tourism".
+* **Duties.** Each duty sentence (in both languages) is compared with the query; its
+  evidence is the share of the query's weight it covers.
+
+A unit's score is its best evidence plus a little for the rest. Scores are in [0, 1].
+
+The router abstains (names no unit) when the best score is under `ABSTAIN_BELOW`, or when
+the query clearly names a subject that no unit of the office holds. When a function the
+document says moved out of the office explains the query better than any unit, the result
+carries that transfer instead of a unit.
+"""
+import math
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from routing.text import CJK_RE, compact_chinese, english_words, normalize, stem, tokens
+
+ABSTAIN_BELOW = 0.34
+CONFIDENT_FROM = 0.55
+TIE_WITHIN = 0.02
+SUBJECT_FLOOR = 0.45  # a recognised subject is strong evidence however many other words surround it
+PARENT_SUBJECT_FACTOR = 0.8
+ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
+UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # "subject" | "duty" | "name"
+    text_en: str
+    text_zh: str
+    matched: tuple
+    subject: str | None = None
+    scope_en: str = ""
+    scope_zh: str = ""
+    quote: str = ""
+
+    def as_dict(self):
+        data = {"kind": self.kind, "text_en": self.text_en, "text_zh": self.text_zh, "matched": list(self.matched)}
+        if self.subject:
+            data.update(subject=self.subject, scope_en=self.scope_en, scope_zh=self.scope_zh, quote=self.quote)
+        return data
+
+
+@dataclass
+class Candidate:
+    office: str
+    unit: str
+    name_en: str
+    name_zh: str
+    score: float
+    reasons: list
+    tie: bool = False
+
+    def as_dict(self):
+        return {
+            "office": self.office,
+            "unit": self.unit,
+            "name_en": self.name_en,
+            "name_zh": self.name_zh,
+            "score": round(self.score, 4),
+            "tie": self.tie,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+        }
+
+
+@dataclass
+class RouteResult:
+    query: str
+    office: str | None
+    results: list
+    confident: bool
+    transfer: dict | None = None
+    matched_words: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "query": self.query,
+            "office": self.office,
+            "results": [candidate.as_dict() for candidate in self.results],
+            "confident": self.confident,
+            "transfer": self.transfer,
+        }
+
+
+# Index -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Phrase:
+    subject: str
+    text: str
+    tokens: tuple  # English stems; empty for a Chinese phrase matched as a substring
+    chinese: str  # compact Chinese characters, "" for an English phrase
+
+
+@dataclass
+class _Unit:
+    office: str
+    slug: str
+    name_en: str
+    name_zh: str
+    is_root: bool
+    has_children: bool
+    duties: list  # [(text_en, text_zh, frozenset(tokens))]
+    subjects: dict  # subject slug -> portfolio entry dict
+    name_tokens: frozenset
+
+
+@dataclass
+class _Transfer:
+    office: str
+    text_en: str
+    text_zh: str
+    body_en: str
+    body_zh: str
+    quote: str
+    subjects: frozenset
+    tokens: frozenset
+
+
+@dataclass
+class Index:
+    offices: list  # office slugs in source order
+    units: dict  # office slug -> [_Unit]
+    transfers: dict  # office slug -> [_Transfer]
+    subjects: dict  # slug -> subject dict
+    children: dict  # subject slug -> [child slugs]
+    phrases_by_token: dict  # first English stem -> [_Phrase]
+    chinese_phrases: list  # [_Phrase]
+    idf: dict
+    vocabulary: list  # surface English words of the data, for typo correction
+    vocabulary_set: frozenset
+    default_idf: float
+
+
+def build_index(data):
+    """Prepare the organisation data (interchange shape) for routing."""
+    subjects = {subject["slug"]: subject for subject in data["subjects"]}
+    children = {}
+    for subject in data["subjects"]:
+        if subject.get("parent"):
+            children.setdefault(subject["parent"], []).append(subject["slug"])
+
+    phrases_by_token, chinese_phrases = {}, []
+    for subject in data["subjects"]:
+        for text in [subject["name_en"], subject["name_zh"], *subject.get("aliases", [])]:
+            normal = normalize(text)
+            if CJK_RE.search(normal):
+                chinese = compact_chinese(normal)
+                if len(chinese) >= 2:
+                    chinese_phrases.append(_Phrase(subject["slug"], text, (), chinese))
+            else:
+                phrase_tokens = tuple(tokens(normal, normalized=True))
+                if phrase_tokens:
+                    phrases_by_token.setdefault(phrase_tokens[0], []).append(
+                        _Phrase(subject["slug"], text, phrase_tokens, "")
+                    )
+
+    units, transfers, document_frequency, documents, surface = {}, {}, {}, 0, set()
+    for office in data["offices"]:
+        office_units = []
+        parents = {unit["parent"] for unit in office["units"] if unit["parent"]}
+        for unit in office["units"]:
+            duties = []
+            for duty in unit["duties"]:
+                duty_tokens = frozenset(tokens(duty["text_en"]) + tokens(duty["text_zh"]))
+                duties.append((duty["text_en"], duty["text_zh"], duty_tokens))
+                documents += 1
+                for token in duty_tokens:
+                    document_frequency[token] = document_frequency.get(token, 0) + 1
+                surface.update(english_words(normalize(duty["text_en"])))
+            office_units.append(
+                _Unit(
+                    office=office["slug"],
+                    slug=unit["slug"],
+                    name_en=unit["name_en"],
+                    name_zh=unit["name_zh"],
+                    is_root=unit["parent"] is None,
+                    has_children=unit["slug"] in parents,
+                    duties=duties,
+                    subjects={entry["slug"]: entry for entry in unit["subjects"]},
+                    name_tokens=frozenset(tokens(unit["name_en"]) + tokens(unit["name_zh"])),
+                )
+            )
+        units[office["slug"]] = office_units
+        transfers[office["slug"]] = [
+            _Transfer(
+                office=office["slug"],
+                text_en=transfer["text_en"],
+                text_zh=transfer["text_zh"],
+                body_en=transfer.get("body_en", ""),
+                body_zh=transfer.get("body_zh", ""),
+                quote=transfer.get("quote", ""),
+                subjects=frozenset(transfer.get("subjects", [])),
+                tokens=frozenset(tokens(transfer["text_en"]) + tokens(transfer["text_zh"])),
+            )
+            for transfer in office.get("transfers", [])
+            if transfer["direction"] == "out"
+        ]
+    for subject in data["subjects"]:
+        for text in [subject["name_en"], *subject.get("aliases", [])]:
+            if not CJK_RE.search(text):
+                surface.update(english_words(normalize(text)))
+
+    documents = max(documents, 1)
+    idf = {
+        token: math.log(1 + (documents - df + 0.5) / (df + 0.5)) for token, df in document_frequency.items()
+    }
+    # Tokens that only subject phrases use still deserve a sensible weight.
+    default_idf = math.log(1 + (documents - 0.5) / 1.5)
+    vocabulary = sorted(word for word in surface if len(word) >= 4)
+    return Index(
+        offices=[office["slug"] for office in data["offices"]],
+        units=units,
+        transfers=transfers,
+        subjects=subjects,
+        children=children,
+        phrases_by_token=phrases_by_token,
+        chinese_phrases=chinese_phrases,
+        idf=idf,
+        vocabulary=vocabulary,
+        vocabulary_set=frozenset(vocabulary),
+        default_idf=default_idf,
+    )
+
+
+# Query -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Query:
+    text: str
+    normal: str
+    chinese: str
+    tokens: list
+    weights: dict
+    total: float
+    corrections: dict  # stem -> the surface word it came from (after typo correction)
+
+
+def _prepare(index, text):
+    normal = normalize(text)
+    query_tokens, corrections = [], {}
+    english = english_words(normal)
+    for word in english:
+        if len(word) < 2 and not word.isdigit():
+            continue
+        token = stem(word)
+        if token not in index.idf and word not in index.vocabulary_set and len(word) >= 5 and not word.isdigit():
+            match = process.extractOne(word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=83)
+            if match:
+                token = stem(match[0])
+        if token not in corrections:
+            corrections[token] = word
+            query_tokens.append(token)
+    for token in tokens("".join(ch if CJK_RE.match(ch) else " " for ch in normal), normalized=True):
+        if token not in corrections:
+            corrections[token] = token
+            query_tokens.append(token)
+    weights = {}
+    for token in query_tokens:
+        if token in index.idf:
+            weights[token] = index.idf[token]
+        else:
+            weights[token] = UNSEEN_WEIGHT
+    # Chinese search-mode segmentation yields a word and its parts; count the parts once.
+    for token in query_tokens:
+        if CJK_RE.match(token) and len(token) > 2:
+            for other in query_tokens:
+                if other != token and other in token and other in weights and weights[other] > 0:
+                    weights[other] = weights[other] * 0.5
+    total = sum(weights.values())
+    return _Query(text, normal, compact_chinese(normal), query_tokens, weights, total, corrections)
+
+
+def _match_subjects(index, query):
+    """Recognised subjects: slug -> (strength in [0, 1], phrase text, matched words)."""
+    found = {}
+    token_set = set(query.tokens)
+    for token in query.tokens:
+        for phrase in index.phrases_by_token.get(token, ()):
+            if all(part in token_set for part in phrase.tokens):
+                weight = sum(query.weights.get(part, 0) for part in phrase.tokens)
+                words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
+                _keep_best(found, phrase.subject, weight, phrase.text, words, query)
+    if query.chinese:
+        for phrase in index.chinese_phrases:
+            if phrase.chinese in query.chinese:
+                covered = [token for token in query.tokens if CJK_RE.match(token) and token in phrase.chinese]
+                weight = sum(query.weights.get(token, 0) for token in covered) or index.default_idf
+                _keep_best(found, phrase.subject, weight, phrase.text, (phrase.chinese,), query)
+    return found
+
+
+def _keep_best(found, subject, weight, text, words, query):
+    coverage = min(1.0, weight / query.total) if query.total else 0.0
+    strength = SUBJECT_FLOOR + (1 - SUBJECT_FLOOR) * coverage
+    if subject not in found or strength > found[subject][0]:
+        found[subject] = (strength, text, words)
+
+
+def _duty_evidence(unit, query):
+    """The duty sentence covering most of the query: (coverage, duty, matched tokens)."""
+    best = (0.0, None, ())
+    if not query.total:
+        return best
+    for duty in unit.duties:
+        matched = [token for token in query.tokens if token in duty[2]]
+        if not matched:
+            continue
+        coverage = sum(query.weights[token] for token in matched) / query.total
+        if coverage > best[0]:
+            best = (coverage, duty, tuple(matched))
+    return best
+
+
+def _score_unit(index, unit, query, recognised):
+    reasons, subject_scores = [], []
+    for slug, (strength, phrase, words) in recognised.items():
+        entry = unit.subjects.get(slug)
+        factor = 1.0
+        if entry is None:
+            parent = index.subjects[slug].get("parent")
+            entry = unit.subjects.get(parent) if parent else None
+            factor = PARENT_SUBJECT_FACTOR
+        if entry is None:
+            continue
+        subject = index.subjects[entry["slug"]]
+        subject_scores.append(strength * factor)
+        reasons.append(
+            (
+                strength * factor,
+                Reason(
+                    kind="subject",
+                    subject=entry["slug"],
+                    text_en=subject["name_en"],
+                    text_zh=subject["name_zh"],
+                    scope_en=entry.get("scope_en", ""),
+                    scope_zh=entry.get("scope_zh", ""),
+                    quote=entry.get("quote", ""),
+                    matched=words,
+                ),
+            )
+        )
+    coverage, duty, matched = _duty_evidence(unit, query)
+    duty_score = coverage * 0.9
+    if duty is not None and duty_score > 0:
+        words = tuple(query.corrections.get(token, token) for token in matched)
+        reasons.append((duty_score, Reason(kind="duty", text_en=duty[0], text_zh=duty[1], matched=words)))
+    name_matched = [token for token in query.tokens if token in unit.name_tokens]
+    name_score = 0.0
+    if name_matched and query.total:
+        name_score = 0.8 * sum(query.weights[token] for token in name_matched) / query.total
+        words = tuple(query.corrections.get(token, token) for token in name_matched)
+        reasons.append((name_score, Reason(kind="name", text_en=unit.name_en, text_zh=unit.name_zh, matched=words)))
+    if not reasons:
+        return 0.0, []
+    scores = sorted([*subject_scores, duty_score, name_score, 0.0], reverse=True)
+    score = scores[0] + 0.1 * scores[1] + 0.05 * scores[2]
+    if unit.is_root:
+        score *= ROOT_FACTOR
+    elif unit.has_children:
+        score *= 0.97
+    reasons.sort(key=lambda pair: -pair[0])
+    return min(score, 1.0), [reason for _, reason in reasons[:3]]
+
+
+def _score_transfer(transfer, query, recognised):
+    subject_score = max((recognised[slug][0] for slug in transfer.subjects if slug in recognised), default=0.0)
+    matched = [token for token in query.tokens if token in transfer.tokens]
+    text_score = 0.95 * sum(query.weights[token] for token in matched) / query.total if query.total else 0.0
+    return max(subject_score, text_score)
+
+
+def _route_office(index, office, query, recognised):
+    """(candidates sorted best first, transfer dict or None) for one office."""
+    scored = []
+    for unit in index.units.get(office, ()):
+        score, reasons = _score_unit(index, unit, query, recognised)
+        if score > 0:
+            scored.append(Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons))
+    scored.sort(key=lambda candidate: (-candidate.score, candidate.unit))
+    best = scored[0].score if scored else 0.0
+
+    transfer, transfer_score = None, 0.0
+    for item in index.transfers.get(office, ()):
+        item_score = _score_transfer(item, query, recognised)
+        if item_score > transfer_score:
+            transfer, transfer_score = item, item_score
+    if transfer is not None and transfer_score >= ABSTAIN_BELOW and transfer_score > best:
+        return [], {
+            "to": transfer.body_en or None,
+            "to_zh": transfer.body_zh or None,
+            "text": transfer.text_en,
+            "text_zh": transfer.text_zh,
+            "quote": transfer.quote,
+            "score": round(transfer_score, 4),
+        }
+
+    if best < ABSTAIN_BELOW or _names_an_unheld_subject(index, office, recognised, best, scored):
+        return [], None
+    for candidate in scored:
+        candidate.tie = best - candidate.score <= TIE_WITHIN and len(scored) > 1 and (
+            scored[1].score >= best - TIE_WITHIN
+        )
+    return scored, None
+
+
+def _names_an_unheld_subject(index, office, recognised, best, scored):
+    """True when the query is plainly about a subject this office's units do not hold.
+
+    Then a weaker duty match elsewhere is a guess; the honest answer is "no unit".
+    """
+    if not recognised:
+        return False
+    top_subject, (strength, _, _) = max(recognised.items(), key=lambda item: (item[1][0], item[0]))
+    if strength < 0.8:
+        return False
+    related = {top_subject, index.subjects[top_subject].get("parent"), *index.children.get(top_subject, [])}
+    held = any(slug in unit.subjects for unit in index.units.get(office, ()) for slug in related if slug)
+    if held:
+        return False
+    top_reasons = scored[0].reasons if scored else []
+    return not any(reason.kind == "subject" for reason in top_reasons) and best < strength
+
+
+def route(index, text, office=None, limit=5):
+    """Route `text` within `office` (a slug), or across all offices when `office` is None."""
+    query = _prepare(index, text[:MAX_QUERY_CHARS])
+    recognised = _match_subjects(index, query)
+    if office is not None:
+        results, transfer = _route_office(index, office, query, recognised)
+        results = results[:limit]
+    else:
+        results, transfer = [], None
+        for slug in index.offices:
+            office_results, office_transfer = _route_office(index, slug, query, recognised)
+            if office_results:
+                results.append(office_results[0])
+            elif office_transfer and transfer is None:
+                transfer = {**office_transfer, "office": slug}
+        results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
+        results = results[:limit]
+        if results:
+            transfer = None
+    confident = bool(results) and results[0].score >= CONFIDENT_FROM and not (
+        office is not None and results[0].tie and len({c.unit for c in results if c.tie}) > 2
+    )
+    if not results and (transfer is not None or not recognised) and query.total:
+        # Declining to name a unit is itself a confident answer when nothing in the data fits.
+        confident = True
+    return RouteResult(text, office, results, confident, transfer)

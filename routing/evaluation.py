@@ -1,0 +1,64 @@
+"""Scoring a file of routing cases (format: shared/eval/README.md). Pure Python."""
+import json
+from collections import defaultdict
+
+REQUIRED_FIELDS = ("id", "office", "query", "kind", "expect")
+
+
+class CaseFileError(Exception):
+    pass
+
+
+def read_cases(lines):
+    """Parse JSONL case lines; raise CaseFileError naming the line at fault (or a duplicate id)."""
+    cases, seen = [], set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except ValueError as exc:
+            raise CaseFileError(f"line {number}: not JSON ({exc})") from exc
+        if not isinstance(case, dict) or any(name not in case for name in REQUIRED_FIELDS):
+            raise CaseFileError(f"line {number}: a case needs {', '.join(REQUIRED_FIELDS)}")
+        if case["id"] in seen:
+            raise CaseFileError(f"line {number}: duplicate case id {case['id']!r}")
+        seen.add(case["id"])
+        case.setdefault("also_ok", [])
+        case.setdefault("lang", "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in case["query"]) else "en")
+        cases.append(case)
+    return cases
+
+
+def judge(case, result):
+    """(correct, first unit or None) for one case and its route result dict."""
+    first = result["results"][0]["unit"] if result["results"] else None
+    if not case["expect"]:
+        return first is None, first
+    return first in set(case["expect"]) | set(case.get("also_ok") or []), first
+
+
+def evaluate(cases, route):
+    """Run `route(query, office) -> result dict` over the cases; accuracy overall and by kind, lang, office."""
+    groups = {"kind": defaultdict(lambda: [0, 0]), "lang": defaultdict(lambda: [0, 0]),
+              "office": defaultdict(lambda: [0, 0])}
+    failures, correct = [], 0
+    for case in cases:
+        result = route(case["query"], case["office"])
+        ok, first = judge(case, result)
+        correct += ok
+        for name, counts in groups.items():
+            counts[case[name]][0] += ok
+            counts[case[name]][1] += 1
+        if not ok:
+            failures.append({"id": case["id"], "kind": case["kind"], "office": case["office"],
+                             "query": case["query"], "expect": case["expect"], "got": first,
+                             "transfer": result.get("transfer")})
+    return {
+        "total": len(cases),
+        "correct": correct,
+        "accuracy": correct / len(cases) if cases else 0.0,
+        **{f"by_{name}": {key: {"correct": c, "total": t, "accuracy": c / t} for key, (c, t) in sorted(counts.items())}
+           for name, counts in groups.items()},
+        "failures": failures,
+    }
