@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 
@@ -139,7 +140,7 @@ class SubjectAlias(models.Model):
         return self.text
 
 
-class UnitManager(models.Manager):
+class UnitManager(TreeManager):
     def get_by_natural_key(self, office_slug, slug):
         return self.get(office__slug=office_slug, slug=slug)
 

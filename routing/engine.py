@@ -294,29 +294,36 @@ def _prepare(index, text):
 
 
 def _match_subjects(index, query):
-    """Recognised subjects: slug -> (strength in [0, 1], phrase text, matched words)."""
-    found = {}
+    """Recognised subjects: slug -> (strength in [0, 1], phrase text, matched words).
+
+    Longest match wins: a phrase whose words lie inside a longer phrase matched for another
+    subject is dropped ("coal safety" is coal safety, not also coal and safety in production).
+    """
+    matches = []  # (subject, weight, phrase text, words, span)
     token_set = set(query.tokens)
     for token in query.tokens:
         for phrase in index.phrases_by_token.get(token, ()):
             if all(part in token_set for part in phrase.tokens):
                 weight = sum(query.weights.get(part, 0) for part in phrase.tokens)
                 words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
-                _keep_best(found, phrase.subject, weight, phrase.text, words, query)
+                matches.append((phrase.subject, weight, phrase.text, words, frozenset(phrase.tokens)))
     if query.chinese:
         for phrase in index.chinese_phrases:
-            if phrase.chinese in query.chinese:
+            start = query.chinese.find(phrase.chinese)
+            if start >= 0:
                 covered = [token for token in query.tokens if CJK_RE.match(token) and token in phrase.chinese]
                 weight = sum(query.weights.get(token, 0) for token in covered) or index.default_idf
-                _keep_best(found, phrase.subject, weight, phrase.text, (phrase.chinese,), query)
+                span = frozenset(("zh", position) for position in range(start, start + len(phrase.chinese)))
+                matches.append((phrase.subject, weight, phrase.text, (phrase.chinese,), span))
+    found = {}
+    for subject, weight, text, words, span in matches:
+        if any(span < other[4] and other[0] != subject for other in matches):
+            continue
+        coverage = min(1.0, weight / query.total) if query.total else 0.0
+        strength = SUBJECT_FLOOR + (1 - SUBJECT_FLOOR) * coverage
+        if subject not in found or strength > found[subject][0]:
+            found[subject] = (strength, text, words)
     return found
-
-
-def _keep_best(found, subject, weight, text, words, query):
-    coverage = min(1.0, weight / query.total) if query.total else 0.0
-    strength = SUBJECT_FLOOR + (1 - SUBJECT_FLOOR) * coverage
-    if subject not in found or strength > found[subject][0]:
-        found[subject] = (strength, text, words)
 
 
 def _duty_evidence(unit, query):

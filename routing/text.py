@@ -36,7 +36,7 @@ ENGLISH_STOPWORDS = frozenset(
     complain complains complained complaint complaints handle handles handling deal deals
     responsible responsibility charge matter matters issue issues thing things question questions
     help helps helping new now still again already every many much lot lots one two
-    which whichever unit division office department section bureau
+    which whichever
     """.split()
 )
 CHINESE_STOPWORDS = frozenset(
