@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from routing.text import CJK_RE, compact_chinese, english_words, normalize, stem, tokens
+from routing.lexicon import EVERYDAY_TO_OFFICIAL
+from routing.text import CJK_RE, compact_chinese, english_words, is_english_word, normalize, stem, tokens
 
 ABSTAIN_BELOW = 0.34
 CONFIDENT_FROM = 0.55
@@ -41,6 +42,7 @@ PARENT_SUBJECT_FACTOR = 0.8
 ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
+VARIANT_FACTOR = 0.8  # an everyday word standing in for the document's word counts a little less
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,10 @@ class Index:
     vocabulary: list  # surface English words of the data, for typo correction
     vocabulary_set: frozenset
     default_idf: float
+    lexicon: dict  # everyday token -> official tokens
 
 
-def build_index(data):
+def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
     """Prepare the organisation data (interchange shape) for routing."""
     subjects = {subject["slug"]: subject for subject in data["subjects"]}
     children = {}
@@ -241,7 +244,21 @@ def build_index(data):
         vocabulary=vocabulary,
         vocabulary_set=frozenset(vocabulary),
         default_idf=default_idf,
+        lexicon=_load_lexicon(lexicon),
     )
+
+
+def _load_lexicon(lexicon):
+    """Map each everyday word (as a token) to the tokens of its official equivalents."""
+    loaded = {}
+    for word, officials in lexicon.items():
+        key_tokens = tokens(word)
+        if len(key_tokens) != 1:
+            continue
+        variants = {token for official in officials for token in tokens(official)} - {key_tokens[0]}
+        if variants:
+            loaded.setdefault(key_tokens[0], set()).update(variants)
+    return {key: frozenset(value) for key, value in loaded.items()}
 
 
 # Query -----------------------------------------------------------------------------------
@@ -256,6 +273,8 @@ class _Query:
     weights: dict
     total: float
     corrections: dict  # stem -> the surface word it came from (after typo correction)
+    variants: dict  # token -> the token itself plus the official words it stands for
+    expanded: frozenset  # every token and variant, for phrase tests
 
 
 def _prepare(index, text):
@@ -266,7 +285,13 @@ def _prepare(index, text):
         if len(word) < 2 and not word.isdigit():
             continue
         token = stem(word)
-        if token not in index.idf and word not in index.vocabulary_set and len(word) >= 5 and not word.isdigit():
+        if (
+            token not in index.idf
+            and word not in index.vocabulary_set
+            and len(word) >= 5
+            and not word.isdigit()
+            and not is_english_word(word)
+        ):
             match = process.extractOne(word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=83)
             if match:
                 token = stem(match[0])
@@ -277,12 +302,14 @@ def _prepare(index, text):
         if token not in corrections:
             corrections[token] = token
             query_tokens.append(token)
+    variants = {token: frozenset({token} | index.lexicon.get(token, frozenset())) for token in query_tokens}
     weights = {}
     for token in query_tokens:
         if token in index.idf:
             weights[token] = index.idf[token]
         else:
-            weights[token] = UNSEEN_WEIGHT
+            seen = [index.idf[variant] for variant in variants[token] if variant in index.idf]
+            weights[token] = VARIANT_FACTOR * max(seen) if seen else UNSEEN_WEIGHT
     # Chinese search-mode segmentation yields a word and its parts; count the parts once.
     for token in query_tokens:
         if CJK_RE.match(token) and len(token) > 2:
@@ -290,7 +317,9 @@ def _prepare(index, text):
                 if other != token and other in token and other in weights and weights[other] > 0:
                     weights[other] = weights[other] * 0.5
     total = sum(weights.values())
-    return _Query(text, normal, compact_chinese(normal), query_tokens, weights, total, corrections)
+    expanded = frozenset(variant for group in variants.values() for variant in group)
+    return _Query(text, normal, compact_chinese(normal), query_tokens, weights, total, corrections, variants,
+                  expanded)
 
 
 def _match_subjects(index, query):
@@ -300,20 +329,22 @@ def _match_subjects(index, query):
     subject is dropped ("coal safety" is coal safety, not also coal and safety in production).
     """
     matches = []  # (subject, weight, phrase text, words, span)
-    token_set = set(query.tokens)
-    for token in query.tokens:
+    for token in sorted(query.expanded):
         for phrase in index.phrases_by_token.get(token, ()):
-            if all(part in token_set for part in phrase.tokens):
-                weight = sum(query.weights.get(part, 0) for part in phrase.tokens)
-                words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
-                matches.append((phrase.subject, weight, phrase.text, words, frozenset(phrase.tokens)))
+            if all(part in query.expanded for part in phrase.tokens):
+                sources = [source for source in query.tokens if query.variants[source] & set(phrase.tokens)]
+                weight = sum(query.weights[source] * (1.0 if source in phrase.tokens else VARIANT_FACTOR)
+                             for source in sources)
+                words = tuple(query.corrections.get(source, source) for source in sources)
+                matches.append((phrase.subject, weight, phrase.text, words, frozenset(sources)))
     if query.chinese:
         for phrase in index.chinese_phrases:
             start = query.chinese.find(phrase.chinese)
             if start >= 0:
                 covered = [token for token in query.tokens if CJK_RE.match(token) and token in phrase.chinese]
                 weight = sum(query.weights.get(token, 0) for token in covered) or index.default_idf
-                span = frozenset(("zh", position) for position in range(start, start + len(phrase.chinese)))
+                span = frozenset(covered) | frozenset(
+                    ("zh", position) for position in range(start, start + len(phrase.chinese)))
                 matches.append((phrase.subject, weight, phrase.text, (phrase.chinese,), span))
     found = {}
     for subject, weight, text, words, span in matches:
@@ -332,10 +363,12 @@ def _duty_evidence(unit, query):
     if not query.total:
         return best
     for duty in unit.duties:
-        matched = [token for token in query.tokens if token in duty[2]]
+        matched = [token for token in query.tokens if not query.variants[token].isdisjoint(duty[2])]
         if not matched:
             continue
-        coverage = sum(query.weights[token] for token in matched) / query.total
+        coverage = sum(
+            query.weights[token] * (1.0 if token in duty[2] else VARIANT_FACTOR) for token in matched
+        ) / query.total
         if coverage > best[0]:
             best = (coverage, duty, tuple(matched))
     return best
@@ -394,7 +427,7 @@ def _score_unit(index, unit, query, recognised):
 
 def _score_transfer(transfer, query, recognised):
     subject_score = max((recognised[slug][0] for slug in transfer.subjects if slug in recognised), default=0.0)
-    matched = [token for token in query.tokens if token in transfer.tokens]
+    matched = [token for token in query.tokens if not query.variants[token].isdisjoint(transfer.tokens)]
     text_score = 0.95 * sum(query.weights[token] for token in matched) / query.total if query.total else 0.0
     return max(subject_score, text_score)
 
@@ -402,11 +435,12 @@ def _score_transfer(transfer, query, recognised):
 def _route_office(index, office, query, recognised):
     """(candidates sorted best first, transfer dict or None) for one office."""
     scored = []
-    for unit in index.units.get(office, ()):
+    for position, unit in enumerate(index.units.get(office, ())):
         score, reasons = _score_unit(index, unit, query, recognised)
         if score > 0:
-            scored.append(Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons))
-    scored.sort(key=lambda candidate: (-candidate.score, candidate.unit))
+            scored.append((position, Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons)))
+    # Equal scores keep the source's order of units: deterministic, and the document's own emphasis.
+    scored = [candidate for _, candidate in sorted(scored, key=lambda pair: (-round(pair[1].score, 9), pair[0]))]
     best = scored[0].score if scored else 0.0
 
     transfer, transfer_score = None, 0.0

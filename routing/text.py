@@ -82,6 +82,18 @@ def tokens(text, *, normalized=False):
     return list(seen)
 
 
+@lru_cache(maxsize=1)
+def _english_dictionary():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1)
+
+
+def is_english_word(word):
+    """True for a correctly spelt English word, which the typo corrector must leave alone ("broke")."""
+    return word in _english_dictionary()
+
+
 def compact_chinese(text):
     """The Chinese characters of normalised text, without spaces or punctuation, for substring tests."""
     return "".join(CJK_RE.findall(text))

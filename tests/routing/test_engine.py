@@ -138,7 +138,7 @@ def test_ties_are_reported_with_both_units(index):
     result = route(index, "tourism", "west")
     assert {c.unit for c in result.results[:2]} == {"tourism-a", "tourism-b"}
     assert result.results[0].tie and result.results[1].tie
-    assert result.results[0].unit == "tourism-a"  # deterministic order among equals
+    assert result.results[0].unit == "tourism-a"  # equal scores keep the source order
 
 
 def test_all_offices_gives_the_best_unit_of_each_office_best_first(index):
