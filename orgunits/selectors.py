@@ -1,7 +1,10 @@
 """Reads of the organisation data. Views, commands and the router's index builder call these."""
-from django.db.models import Count, Prefetch
+import re
 
-from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+
+from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
 
 OFFICE_EXPORT_FIELDS = (
     "level",
@@ -121,3 +124,284 @@ def _subject_dict(subject):
         "aliases": [alias.text for alias in subject.aliases.all()],
         "parent": subject.parent.slug if subject.parent else None,
     }
+
+
+# Browse pages --------------------------------------------------------------------------------
+# Each selector below runs a fixed number of queries, however many units an office has.
+
+# GB2312 orders its 3,755 common characters by pinyin; the first character of each initial
+# letter's block lets us group Chinese names by pinyin without a pinyin dictionary.
+_GB2312_PINYIN_STARTS = (
+    (0xB0A1, "A"), (0xB0C5, "B"), (0xB2C1, "C"), (0xB4EE, "D"), (0xB6EA, "E"), (0xB7A2, "F"),
+    (0xB8C1, "G"), (0xB9FE, "H"), (0xBBF7, "J"), (0xBFA6, "K"), (0xC0AC, "L"), (0xC2E8, "M"),
+    (0xC4C3, "N"), (0xC5B6, "O"), (0xC5BE, "P"), (0xC6DA, "Q"), (0xC8BB, "R"), (0xC8F6, "S"),
+    (0xCBFA, "T"), (0xCDDA, "W"), (0xCEF4, "X"), (0xD1B9, "Y"), (0xD4D1, "Z"),
+)
+_GB2312_LEVEL1_END = 0xD7F9
+OTHER_GROUP = "#"
+
+
+def office_get(*, slug):
+    """The office, or None. One query."""
+    return Office.objects.filter(slug=slug).first()
+
+
+def office_facts_get(*, slug):
+    """The office with its other names and transfers (with their subjects), or None. Four queries."""
+    return (
+        Office.objects.filter(slug=slug)
+        .prefetch_related(
+            Prefetch("other_names", queryset=OfficeName.objects.order_by("order", "id")),
+            Prefetch(
+                "transfers",
+                queryset=Transfer.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("subjects", queryset=Subject.objects.order_by("name_en"))
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def _count_of(model, **outer):
+    """A subquery counting `model` rows whose fields equal the given outer references."""
+    rows = model.objects.filter(**{field: OuterRef(ref) for field, ref in outer.items()}).order_by()
+    counted = rows.values(*outer).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
+def office_chart_units(*, office):
+    """Every unit of the office in tree order, each with `duty_count` and `subject_count`. One query."""
+    units = list(
+        Unit.objects.filter(office=office)
+        .annotate(duty_count=_count_of(Duty, unit="pk"), subject_count=_count_of(PortfolioEntry, unit="pk"))
+        .order_by("tree_id", "lft")
+    )
+    for unit in units:
+        unit.office = office  # links are built from the office's slug; spare a query per unit
+    return units
+
+
+def office_main_duties(*, office):
+    """The office's own main responsibilities: the duties of its root unit, in source order. One query."""
+    return list(Duty.objects.filter(unit__office=office, unit__parent=None).order_by("order", "id"))
+
+
+def unit_get(*, office_slug, unit_slug):
+    """The unit with its office, duties, portfolio (with subjects) and child units, or None. Four queries."""
+    return (
+        Unit.objects.filter(office__slug=office_slug, slug=unit_slug)
+        .select_related("office", "parent")
+        .prefetch_related(
+            Prefetch("duties", queryset=Duty.objects.order_by("order", "id")),
+            Prefetch("portfolio", queryset=PortfolioEntry.objects.select_related("subject").order_by("order", "id")),
+            Prefetch("children", queryset=Unit.objects.order_by("lft")),
+        )
+        .first()
+    )
+
+
+def unit_ancestors(*, unit):
+    """The units above `unit`, root first. One query."""
+    return list(unit.get_ancestors())
+
+
+def unit_subjects_elsewhere(*, unit):
+    """For each subject in the unit's portfolio, the portfolio entries of units in other offices. One query.
+
+    Returns `[(subject, [entry, ...]), ...]` in the unit's portfolio order; entries are ordered by
+    office, then by tree position, and carry `unit` and `unit.office`.
+    """
+    entries = unit.portfolio.all()
+    elsewhere = {}
+    rows = (
+        PortfolioEntry.objects.filter(subject__in=[entry.subject_id for entry in entries])
+        .exclude(unit__office_id=unit.office_id)
+        .select_related("unit", "unit__office")
+        .order_by("unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft")
+    )
+    for row in rows:
+        elsewhere.setdefault(row.subject_id, []).append(row)
+    return [(entry.subject, elsewhere.get(entry.subject_id, [])) for entry in entries]
+
+
+def subject_browse_queryset():
+    """Subjects with `office_count`, the number of offices whose documents assign each."""
+    return Subject.objects.annotate(
+        office_count=Count("portfolio_entries__unit__office", distinct=True)
+    ).order_by("name_en", "slug")
+
+
+def subjects_grouped(*, subjects, chinese):
+    """Subjects grouped under initial letters: A–Z by English name, or by pinyin of the Chinese name.
+
+    Returns `[(letter, [subject, ...]), ...]` in letter order; names the letter rule cannot place
+    fall under "#" at the end.
+    """
+    groups = {}
+    if chinese:
+        ordered = sorted(subjects, key=lambda subject: (_chinese_sort_key(subject.name_zh), subject.slug))
+        for subject in ordered:
+            groups.setdefault(_pinyin_initial(subject.name_zh), []).append(subject)
+    else:
+        ordered = sorted(subjects, key=lambda subject: (subject.name_en.casefold(), subject.slug))
+        for subject in ordered:
+            first = subject.name_en[:1].upper()
+            groups.setdefault(first if "A" <= first <= "Z" else OTHER_GROUP, []).append(subject)
+    return sorted(groups.items(), key=lambda item: (item[0] == OTHER_GROUP, item[0]))
+
+
+def _chinese_sort_key(text):
+    """Pinyin order for common characters (their GB18030 byte order), code point order otherwise."""
+    try:
+        return text.encode("gb18030")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def _pinyin_initial(text):
+    first = text[:1]
+    if first.isascii():
+        return first.upper() if first.isalpha() else OTHER_GROUP
+    try:
+        encoded = first.encode("gb2312")
+    except UnicodeEncodeError:
+        return OTHER_GROUP
+    code = (encoded[0] << 8) | encoded[1] if len(encoded) == 2 else 0
+    if not _GB2312_PINYIN_STARTS[0][0] <= code < _GB2312_LEVEL1_END:
+        return OTHER_GROUP
+    letter = OTHER_GROUP
+    for start, initial in _GB2312_PINYIN_STARTS:
+        if code < start:
+            break
+        letter = initial
+    return letter
+
+
+def subject_get(*, slug):
+    """The subject with its parent, aliases and child subjects, or None. Three queries."""
+    return (
+        Subject.objects.filter(slug=slug)
+        .select_related("parent")
+        .prefetch_related(
+            Prefetch("aliases", queryset=SubjectAlias.objects.order_by("id")),
+            Prefetch("children", queryset=Subject.objects.order_by("name_en")),
+        )
+        .first()
+    )
+
+
+def subject_across_offices(*, subject):
+    """For every office, the portfolio entries that assign `subject` and the transfers that name it.
+
+    Returns `[(office, [entry, ...], [transfer, ...]), ...]` in office order; an office whose
+    document does not assign the subject has an empty entry list. Three queries.
+    """
+    offices = list(Office.objects.order_by("order", "slug"))
+    entries = {}
+    for entry in (
+        PortfolioEntry.objects.filter(subject=subject)
+        .select_related("unit")
+        .order_by("unit__tree_id", "unit__lft", "order")
+    ):
+        entries.setdefault(entry.unit.office_id, []).append(entry)
+    transfers = {}
+    for transfer in Transfer.objects.filter(subjects=subject).order_by("order", "id"):
+        transfers.setdefault(transfer.office_id, []).append(transfer)
+    return [(office, entries.get(office.pk, []), transfers.get(office.pk, [])) for office in offices]
+
+
+def unit_search_queryset():
+    """Units as search results list them: office by office, in tree order."""
+    return Unit.objects.select_related("office", "parent").order_by("office__order", "office__slug", "tree_id", "lft")
+
+
+def unit_search_matches(*, units, query):
+    """Say why each unit matched `query`: its names, source label, duties, subjects or their aliases.
+
+    Takes the filtered units and returns `[(unit, [match, ...]), ...]`; each match is a dict with
+    `field` (what matched: name, source_label, duty, subject or alias), `language` ("en" or "zh"),
+    `subject` (for subject and alias matches) and the text split into `before`, `hit`, `after` around
+    the first occurrence. Three queries besides the units'.
+    """
+    units = list(
+        units.prefetch_related(
+            Prefetch("duties", queryset=Duty.objects.order_by("order", "id")),
+            Prefetch(
+                "portfolio",
+                queryset=PortfolioEntry.objects.select_related("subject")
+                .prefetch_related(Prefetch("subject__aliases", queryset=SubjectAlias.objects.order_by("id")))
+                .order_by("order", "id"),
+            ),
+        )
+    )
+    needle = (query or "").strip()
+    if not needle:
+        return [(unit, []) for unit in units]
+    results = []
+    for unit in units:
+        matches = []
+        for field, language, text, subject in _unit_search_texts(unit):
+            found = _split_at_match(text, needle)
+            if found:
+                matches.append({"field": field, "language": language, "subject": subject, **found})
+        results.append((unit, matches))
+    return results
+
+
+def _unit_search_texts(unit):
+    yield "name", "en", unit.name_en, None
+    yield "name", "zh", unit.name_zh, None
+    yield "source_label", unit.office.source_language, unit.source_label, None
+    for duty in unit.duties.all():
+        yield "duty", "en", duty.text_en, None
+        yield "duty", "zh", duty.text_zh, None
+    for entry in unit.portfolio.all():
+        yield "subject", "en", entry.subject.name_en, entry.subject
+        yield "subject", "zh", entry.subject.name_zh, entry.subject
+        for alias in entry.subject.aliases.all():
+            yield "alias", alias.language, alias.text, entry.subject
+
+
+def _split_at_match(text, query, context=60):
+    """`text` cut around the first case-insensitive occurrence of `query`, or None."""
+    found = re.search(re.escape(query), text, re.IGNORECASE)
+    if not found:
+        return None
+    start = max(0, found.start() - context)
+    stop = min(len(text), found.end() + context)
+    return {
+        "before": ("…" if start else "") + text[start : found.start()],
+        "hit": found.group(),
+        "after": text[found.end() : stop] + ("…" if stop < len(text) else ""),
+    }
+
+
+def office_export(*, office_slug):
+    """One office in the interchange shape, exactly as `org_export` renders it, or None."""
+    offices = list(
+        Office.objects.filter(slug=office_slug).prefetch_related(
+            Prefetch("other_names"),
+            Prefetch("transfers", queryset=Transfer.objects.order_by("order", "id").prefetch_related("subjects")),
+        )
+    )
+    if not offices:
+        return None
+    return _office_dict(offices[0], list(unit_tree_queryset(offices=offices)))
+
+
+def subject_catalogue():
+    """Every subject in the interchange shape, each with the offices and units that assign it."""
+    assigned = {}
+    for slug, office, unit in PortfolioEntry.objects.order_by(
+        "unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft"
+    ).values_list("subject__slug", "unit__office__slug", "unit__slug"):
+        assigned.setdefault(slug, {}).setdefault(office, []).append(unit)
+    catalogue = []
+    for subject in subject_queryset().order_by("slug"):
+        data = _subject_dict(subject)
+        data["offices"] = [
+            {"office": office, "units": units} for office, units in assigned.get(subject.slug, {}).items()
+        ]
+        catalogue.append(data)
+    return catalogue

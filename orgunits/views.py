@@ -1,17 +1,150 @@
-from django.http import HttpResponse
+"""The browse pages. Each view asks the selectors for its data and renders one template."""
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from orgunits import selectors
+from orgunits.chart import chart_layout
+from orgunits.filters import SubjectFilter, UnitSearchFilter
 
 
-def home(request):
-    return HttpResponse("govoffice")
+def _chinese():
+    return (get_language() or "en").lower().startswith("zh")
 
 
-def office_detail(request, office):
-    return HttpResponse(office)
+def _language_tags():
+    """HTML language tags of the current language and of the other one."""
+    return ("zh-Hans", "en") if _chinese() else ("en", "zh-Hans")
 
 
-def unit_detail(request, office, unit):
-    return HttpResponse(unit)
+class LanguageTagsMixin:
+    """Puts `lang_current` and `lang_other` in the context, for `lang` attributes on bilingual text."""
+
+    def get_context_data(self, **kwargs):
+        kwargs["lang_current"], kwargs["lang_other"] = _language_tags()
+        return super().get_context_data(**kwargs)
 
 
-def subject_detail(request, subject):
-    return HttpResponse(subject)
+class HomeView(LanguageTagsMixin, TemplateView):
+    template_name = "orgunits/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(offices=list(selectors.office_list()), **kwargs)
+
+
+class OfficeDetailView(LanguageTagsMixin, DetailView):
+    """The office's facts and its whole org chart."""
+
+    context_object_name = "office"
+
+    def get_object(self, queryset=None):
+        office = selectors.office_facts_get(slug=self.kwargs["office"])
+        if office is None:
+            raise Http404(_("There is no office with this address."))
+        return office
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            units=selectors.office_chart_units(office=self.object),
+            main_duties=selectors.office_main_duties(office=self.object),
+            **kwargs,
+        )
+
+
+class OfficeChartView(LanguageTagsMixin, DetailView):
+    """The office's unit tree drawn as an SVG org chart."""
+
+    context_object_name = "office"
+    template_name = "orgunits/office_chart.svg"
+    content_type = "image/svg+xml; charset=utf-8"
+
+    def get_object(self, queryset=None):
+        office = selectors.office_get(slug=self.kwargs["office"])
+        if office is None:
+            raise Http404(_("There is no office with this address."))
+        return office
+
+    def get_context_data(self, **kwargs):
+        current, other = _language_tags()
+        chart = chart_layout(
+            units=selectors.office_chart_units(office=self.object),
+            primary=lambda unit: unit.name,
+            secondary=lambda unit: unit.other_name,
+            primary_lang=current,
+            secondary_lang=other,
+        )
+        return super().get_context_data(chart=chart, **kwargs)
+
+
+class UnitDetailView(LanguageTagsMixin, DetailView):
+    """One unit: its place in the tree, both names, duties, subjects and the same subjects elsewhere."""
+
+    context_object_name = "unit"
+
+    def get_object(self, queryset=None):
+        unit = selectors.unit_get(office_slug=self.kwargs["office"], unit_slug=self.kwargs["unit"])
+        if unit is None:
+            raise Http404(_("There is no unit with this address."))
+        return unit
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            office=self.object.office,
+            ancestors=selectors.unit_ancestors(unit=self.object),
+            subjects_elsewhere=selectors.unit_subjects_elsewhere(unit=self.object),
+            **kwargs,
+        )
+
+
+class SubjectListView(LanguageTagsMixin, FilterView):
+    """Every subject, grouped by initial letter, filterable by name and office."""
+
+    filterset_class = SubjectFilter
+
+    def get_queryset(self):
+        return selectors.subject_browse_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = selectors.subjects_grouped(subjects=self.object_list, chinese=_chinese())
+        context["subject_count"] = sum(len(subjects) for _letter, subjects in context["groups"])
+        return context
+
+
+class SubjectDetailView(LanguageTagsMixin, DetailView):
+    """One subject across the offices: which unit holds it in each, in the source's words."""
+
+    context_object_name = "subject"
+
+    def get_object(self, queryset=None):
+        subject = selectors.subject_get(slug=self.kwargs["subject"])
+        if subject is None:
+            raise Http404(_("There is no subject with this address."))
+        return subject
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(offices=selectors.subject_across_offices(subject=self.object), **kwargs)
+
+
+class UnitSearchView(LanguageTagsMixin, FilterView):
+    """Units found by words in their names, duties, subjects or subject aliases, with why each matched."""
+
+    filterset_class = UnitSearchFilter
+    template_name = "orgunits/unit_filter.html"
+
+    def get_queryset(self):
+        return selectors.unit_search_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        asked = form.is_bound and form.is_valid() and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
+        context["asked"] = asked
+        context["results"] = (
+            selectors.unit_search_matches(units=self.object_list, query=form.cleaned_data.get("q"))
+            if asked
+            else []
+        )
+        return context

@@ -1,0 +1,87 @@
+"""The filter forms of the subject list and the unit search."""
+import django_filters
+import django_filters.fields
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Unit
+
+
+def _offices(request=None):
+    return Office.objects.order_by("order", "slug")
+
+
+class OfficeChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class OfficeChoiceFilter(django_filters.ModelChoiceFilter):
+    """An office named by its slug in the query string, listed by its name in the current language."""
+
+    field_class = OfficeChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", _offices)
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("empty_label", _("All offices"))
+        kwargs.setdefault("widget", forms.Select(attrs={"class": "select"}))
+        super().__init__(*args, **kwargs)
+
+
+class SubjectFilter(django_filters.FilterSet):
+    """Subjects by name or alias (either language), and by the office whose document assigns them."""
+
+    q = django_filters.CharFilter(label=_("Subject name contains"), method="filter_text", max_length=200)
+    office = OfficeChoiceFilter(label=_("Assigned in"), method="filter_office")
+
+    class Meta:
+        model = Subject
+        fields = ["q", "office"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        aliased = SubjectAlias.objects.filter(text__icontains=value).values("subject")
+        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh__icontains=value) | Q(pk__in=aliased))
+
+    def filter_office(self, queryset, name, value):
+        return queryset.filter(pk__in=PortfolioEntry.objects.filter(unit__office=value).values("subject"))
+
+
+class UnitSearchFilter(django_filters.FilterSet):
+    """Units by name, source label, duty text, subject or alias, in either language; by office and kind."""
+
+    q = django_filters.CharFilter(label=_("Words to look for"), method="filter_text", max_length=200)
+    office = OfficeChoiceFilter(label=_("Office"), field_name="office")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of unit"),
+        choices=Unit.Kind.choices,
+        empty_label=_("Any kind"),
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "office", "kind"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        by_duty = Duty.objects.filter(Q(text_en__icontains=value) | Q(text_zh__icontains=value)).values("unit")
+        subjects = Subject.objects.filter(
+            Q(name_en__icontains=value)
+            | Q(name_zh__icontains=value)
+            | Q(pk__in=SubjectAlias.objects.filter(text__icontains=value).values("subject"))
+        )
+        by_subject = PortfolioEntry.objects.filter(subject__in=subjects).values("unit")
+        return queryset.filter(
+            Q(name_en__icontains=value)
+            | Q(name_zh__icontains=value)
+            | Q(source_label__icontains=value)
+            | Q(pk__in=by_duty)
+            | Q(pk__in=by_subject)
+        )
