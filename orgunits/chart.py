@@ -20,6 +20,7 @@ INDENT = 22
 ROW_GAP = 10
 BUS_GAP = 22
 MAX_COLUMNS = 4
+NO_LINE_START = "）」』】》〉，。、；：！？)],.;:!?"
 
 
 @dataclass
@@ -206,7 +207,9 @@ def wrap(text, width, size):
     tokens = []
     word = ""
     for char in text:
-        if unicodedata.east_asian_width(char) in ("W", "F"):
+        if char in NO_LINE_START and tokens and not word:
+            tokens[-1] += char  # closing punctuation never starts a line
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
             if word:
                 tokens.append(word)
                 word = ""

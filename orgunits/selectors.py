@@ -341,26 +341,32 @@ def unit_search_matches(*, units, query):
     results = []
     for unit in units:
         matches = []
+        matched_subjects = set()
         for field, language, text, subject in _unit_search_texts(unit):
+            if subject is not None and subject.pk in matched_subjects:
+                continue  # one reason per subject is enough: its name, or else its first matching alias
             found = _split_at_match(text, needle)
             if found:
                 matches.append({"field": field, "language": language, "subject": subject, **found})
+                if subject is not None:
+                    matched_subjects.add(subject.pk)
         results.append((unit, matches))
     return results
 
 
 def _unit_search_texts(unit):
+    """The texts a unit can match on, most telling first: names, subjects, then duties."""
     yield "name", "en", unit.name_en, None
     yield "name", "zh", unit.name_zh, None
     yield "source_label", unit.office.source_language, unit.source_label, None
-    for duty in unit.duties.all():
-        yield "duty", "en", duty.text_en, None
-        yield "duty", "zh", duty.text_zh, None
     for entry in unit.portfolio.all():
         yield "subject", "en", entry.subject.name_en, entry.subject
         yield "subject", "zh", entry.subject.name_zh, entry.subject
         for alias in entry.subject.aliases.all():
             yield "alias", alias.language, alias.text, entry.subject
+    for duty in unit.duties.all():
+        yield "duty", "en", duty.text_en, None
+        yield "duty", "zh", duty.text_zh, None
 
 
 def _split_at_match(text, query, context=60):
