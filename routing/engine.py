@@ -38,6 +38,7 @@ ABSTAIN_BELOW = 0.34
 CONFIDENT_FROM = 0.55
 TIE_WITHIN = 0.02
 SUBJECT_FLOOR = 0.45  # a recognised subject is strong evidence however many other words surround it
+SPECIFIC_PHRASE_IDF = 2.5  # a subject phrase made only of everyday document words ("government") is weak
 PARENT_SUBJECT_FACTOR = 0.8
 ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
@@ -351,7 +352,8 @@ def _match_subjects(index, query):
         if any(span < other[4] and other[0] != subject for other in matches):
             continue
         coverage = min(1.0, weight / query.total) if query.total else 0.0
-        strength = SUBJECT_FLOOR + (1 - SUBJECT_FLOOR) * coverage
+        specificity = min(1.0, weight / SPECIFIC_PHRASE_IDF)
+        strength = SUBJECT_FLOOR * specificity + (1 - SUBJECT_FLOOR) * coverage
         if subject not in found or strength > found[subject][0]:
             found[subject] = (strength, text, words)
     return found

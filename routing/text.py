@@ -47,11 +47,14 @@ CHINESE_STOPWORDS = frozenset(
 )
 
 
+_LETTER_PREFIX_RE = re.compile(r"\b([a-z])-(?=[a-z])")
+
+
 def normalize(text):
-    """NFKC (full-width → half-width), lower case, collapsed whitespace."""
+    """NFKC (full-width → half-width), lower case, collapsed whitespace; "e-government" → "egovernment"."""
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(text.lower().split())
+    return _LETTER_PREFIX_RE.sub(r"\1", " ".join(text.lower().split()))
 
 
 @lru_cache(maxsize=50_000)
