@@ -3,6 +3,7 @@
 Everything that differs between a laptop and production comes from the environment:
 DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CONN_MAX_AGE.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "mptt",
+    "simple_history",
+    "axes",
     "orgunits",
     "routing",
 ]
@@ -62,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the admin (and so in the history).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a locked-out login into a 429 page; keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "govoffice.urls"
@@ -98,6 +105,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The routing index is cached per process; a version stamp in the database tells
 # every process (on every machine) when the data changed.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# AUTHENTICATION
+# The first backend refuses logins from a username and address that failed too often (django-axes);
+# the second checks the password.
+AUTHENTICATION_BACKENDS = [
+    "orgunits.access.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+# Lock the pair, not the address alone: many staff share one office NAT address, and locking a
+# username everywhere would let a stranger lock an editor out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "orgunits.access.login_client_ip"
+# Number of reverse proxies in front of the app; their X-Forwarded-For entries name the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # PASSWORDS
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,7 +168,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # DATA
 # Where `load_org` reads the organisation data from.
-ORG_FIXTURES_DIR = BASE_DIR / "fixtures"
+ORG_FIXTURES_DIR = Path(os.environ.get("ORG_FIXTURES_DIR", BASE_DIR / "fixtures"))
 
 # LOGGING
 LOGGING = {

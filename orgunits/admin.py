@@ -1,31 +1,144 @@
-"""Admin for the organisation data. Tree moves go through `orgunits.services.unit_move`."""
+"""Admin for the organisation data.
+
+Who sees what is decided in `orgunits.access`: office editors work on their own offices only,
+the shared subject taxonomy needs its own permission. Every model keeps a change history
+(django-simple-history) that the admin shows and can revert. Unit writes (add, edit, move,
+delete) go through `orgunits.services`, which lock the office's tree.
+"""
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
-from orgunits.services import unit_check_parent, unit_move
+from orgunits.access import (
+    editable_office_ids,
+    object_exists,
+    scope_to_editor,
+    user_can_edit_object,
+    user_can_edit_taxonomy,
+    user_is_office_editor,
+)
+from orgunits.models import (
+    Duty,
+    Office,
+    OfficeEditor,
+    OfficeName,
+    PortfolioEntry,
+    Subject,
+    SubjectAlias,
+    Transfer,
+    Unit,
+)
+from orgunits.services import unit_check_parent, unit_delete, unit_delete_problem, unit_save
+
+WITH_CONTENT = "with_content"
 
 
-class OfficeNameInline(admin.TabularInline):
+# Office scoping -----------------------------------------------------------------------------
+
+
+class OfficeScopedMixin:
+    """Narrow an admin (or inline) to the offices the user edits; superusers see everything.
+
+    Lists, autocomplete and bulk actions start from `get_queryset`; change, delete and history
+    pages of another office's object answer 403; foreign-key choices (office, unit, parent)
+    offer only the user's offices.
+    """
+
+    def get_queryset(self, request):
+        return scope_to_editor(user=request.user, queryset=super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return user_is_office_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def _may_edit(self, request, obj):
+        if not user_is_office_editor(request.user):
+            return False
+        return obj is None or user_can_edit_object(user=request.user, obj=obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model in (Office, Unit):
+            kwargs["queryset"] = scope_to_editor(
+                user=request.user, queryset=db_field.related_model._default_manager.all()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OfficeScopedAdmin(OfficeScopedMixin, SimpleHistoryAdmin):
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None and object_exists(model=self.model, object_id=object_id):
+            raise PermissionDenied  # it exists, in an office this user does not edit
+        return obj
+
+    def get_list_filter(self, request):
+        # Offer only the offices the user can see rows of.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if name in ("office", "unit__office") else name
+            for name in super().get_list_filter(request)
+        ]
+
+
+# Who edits which office -----------------------------------------------------------------------
+
+
+class SuperuserOnlyMixin:
+    """Only superusers hand out office editing rights (an editor must not widen their own)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class OfficeEditorInline(SuperuserOnlyMixin, admin.TabularInline):
+    """Shown on the user page (the offices they edit) and on the office page (its editors)."""
+
+    model = OfficeEditor
+    extra = 0
+
+
+# Offices --------------------------------------------------------------------------------------
+
+
+class OfficeNameInline(OfficeScopedMixin, admin.TabularInline):
     model = OfficeName
     extra = 0
 
 
-class TransferInline(admin.StackedInline):
+class TransferInline(OfficeScopedMixin, admin.StackedInline):
     model = Transfer
     extra = 0
     filter_horizontal = ("subjects",)
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(OfficeScopedAdmin):
     list_display = ("slug", "name_en", "name_zh", "level", "document_number", "document_date")
     list_filter = ("level",)
     search_fields = ("slug", "name_en", "name_zh")
-    inlines = (OfficeNameInline, TransferInline)
+    inlines = (OfficeNameInline, TransferInline, OfficeEditorInline)
     fieldsets = (
         (None, {"fields": ("slug", "name_en", "name_zh", "level", "order")}),
         (
@@ -45,14 +158,46 @@ class OfficeAdmin(admin.ModelAdmin):
         (_("Staffing"), {"fields": ("staffing_posts", "staffing_en", "staffing_zh")}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # The slug names the office in every URL and data file; the order is shared by all offices.
+        if request.user.is_superuser:
+            return ()
+        return ("slug", "order")
 
-class DutyInline(admin.StackedInline):
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(OfficeName)
+class OfficeNameAdmin(OfficeScopedAdmin):
+    list_display = ("name_en", "name_zh", "office")
+    list_filter = ("office",)
+    search_fields = ("name_en", "name_zh")
+    list_select_related = ("office",)
+
+
+@admin.register(Transfer)
+class TransferAdmin(OfficeScopedAdmin):
+    list_display = ("__str__", "office", "direction", "body_en")
+    list_filter = ("office", "direction")
+    search_fields = ("text_en", "text_zh", "body_en", "body_zh")
+    list_select_related = ("office",)
+    filter_horizontal = ("subjects",)
+
+
+# Units ----------------------------------------------------------------------------------------
+
+
+class DutyInline(OfficeScopedMixin, admin.StackedInline):
     model = Duty
     extra = 0
     fields = ("order", "text_en", "text_zh")
 
 
-class PortfolioEntryInline(admin.TabularInline):
+class PortfolioEntryInline(OfficeScopedMixin, admin.TabularInline):
     model = PortfolioEntry
     extra = 0
     autocomplete_fields = ("subject",)
@@ -66,21 +211,26 @@ class UnitAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        parent = cleaned.get("parent")
-        office = cleaned.get("office")
-        if office is None:
+        # On a change page the office is read-only and so not in the form.
+        office = cleaned.get("office") or (self.instance.office if self.instance.office_id else None)
+        if office is None or "parent" not in self.fields:
             return cleaned
         probe = self.instance
         probe.office = office
+        if probe.pk:
+            # Judge against the tree as stored, not as this (possibly historical) copy remembers it.
+            stored = Unit.objects.filter(pk=probe.pk).first()
+            if stored is not None:
+                probe = stored
         try:
-            unit_check_parent(unit=probe, parent=parent)
+            unit_check_parent(unit=probe, parent=cleaned.get("parent"))
         except ValidationError as exc:
             self.add_error("parent", exc)
         return cleaned
 
 
 @admin.register(Unit)
-class UnitAdmin(MPTTModelAdmin):
+class UnitAdmin(OfficeScopedAdmin, MPTTModelAdmin):
     form = UnitAdminForm
     list_display = ("name_en", "name_zh", "slug", "office", "kind")
     list_filter = ("office", "kind")
@@ -90,34 +240,69 @@ class UnitAdmin(MPTTModelAdmin):
     inlines = (DutyInline, PortfolioEntryInline)
     mptt_level_indent = 24
 
+    def get_readonly_fields(self, request, obj=None):
+        # A unit never changes office: its sub-units, duties and links would be left behind.
+        return ("office",) if obj is not None else ()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        office_ids = editable_office_ids(request.user)
+        if office_ids is not None and len(office_ids) == 1:
+            initial.setdefault("office", next(iter(office_ids)))
+        return initial
+
+    def get_actions(self, request):
+        # Django's own bulk delete (it refuses protected rows) rather than mptt's, which cascades.
+        return admin.ModelAdmin.get_actions(self, request)
+
     def save_model(self, request, obj, form, change):
-        if change and "parent" in form.changed_data:
-            # Save the other fields in place, then move through the service (locks the tree).
-            new_parent = obj.parent
-            obj.parent_id = form.initial.get("parent")
-            super().save_model(request, obj, form, change)
-            unit_move(unit=obj, new_parent=new_parent)
-        else:
-            super().save_model(request, obj, form, change)
+        obj._history_user = request.user
+        unit_save(unit=obj)
+
+    def delete_model(self, request, obj):
+        unit_delete(unit=obj, with_content=_with_content(request))
+
+    def delete_queryset(self, request, queryset):
+        for unit in sorted(queryset, key=lambda unit: -unit.level):
+            unit_delete(unit=unit, with_content=False)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        with_content = _with_content(request)
+        for unit in objs:
+            problem = unit_delete_problem(unit=unit, with_content=with_content)
+            if problem:
+                protected = [*protected, problem]
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "GET" and not _with_content(request):
+            unit = self.get_object(request, unquote(object_id))
+            if (
+                unit is not None
+                and self.has_delete_permission(request, unit)
+                and unit_delete_problem(unit=unit, with_content=True) is None
+                and unit_delete_problem(unit=unit, with_content=False) is not None
+            ):
+                messages.warning(
+                    request,
+                    format_html(
+                        '{} <a href="?{}=1">{}</a>',
+                        _("This unit still has duties or portfolio entries."),
+                        WITH_CONTENT,
+                        _("Delete the unit together with them"),
+                    ),
+                )
+        return super().delete_view(request, object_id, extra_context)
 
 
-class SubjectAliasInline(admin.TabularInline):
-    model = SubjectAlias
-    extra = 1
-    fields = ("text", "language")
-
-
-@admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name_en", "name_zh", "parent")
-    search_fields = ("slug", "name_en", "name_zh", "aliases__text")
-    list_select_related = ("parent",)
-    autocomplete_fields = ("parent",)
-    inlines = (SubjectAliasInline,)
+def _with_content(request):
+    """The person confirmed that a unit's duties and portfolio entries go with it."""
+    return request.GET.get(WITH_CONTENT) == "1"
 
 
 @admin.register(Duty)
-class DutyAdmin(admin.ModelAdmin):
+class DutyAdmin(OfficeScopedAdmin):
     list_display = ("__str__", "unit", "order")
     list_filter = ("unit__office",)
     search_fields = ("text_en", "text_zh", "unit__slug")
@@ -126,7 +311,7 @@ class DutyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortfolioEntry)
-class PortfolioEntryAdmin(admin.ModelAdmin):
+class PortfolioEntryAdmin(OfficeScopedAdmin):
     list_display = ("unit", "subject", "scope_en", "scope_zh")
     list_filter = ("unit__office",)
     search_fields = ("subject__slug", "subject__name_en", "subject__name_zh", "unit__slug", "quote")
@@ -134,9 +319,59 @@ class PortfolioEntryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("unit", "subject")
 
 
-@admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "office", "direction", "body_en")
-    list_filter = ("office", "direction")
-    search_fields = ("text_en", "text_zh", "body_en", "body_zh")
-    filter_horizontal = ("subjects",)
+# The shared subject taxonomy ------------------------------------------------------------------
+
+
+class TaxonomyPermissionMixin:
+    """Office editors may read the taxonomy (to pick subjects); changing it needs `edit_taxonomy`."""
+
+    def has_module_permission(self, request):
+        return user_is_office_editor(request.user) or user_can_edit_taxonomy(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return user_can_edit_taxonomy(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return user_can_edit_taxonomy(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return user_can_edit_taxonomy(request.user)
+
+
+class SubjectAliasInline(TaxonomyPermissionMixin, admin.TabularInline):
+    model = SubjectAlias
+    extra = 1
+    fields = ("text", "language")
+
+
+@admin.register(Subject)
+class SubjectAdmin(TaxonomyPermissionMixin, SimpleHistoryAdmin):
+    list_display = ("slug", "name_en", "name_zh", "parent")
+    search_fields = ("slug", "name_en", "name_zh", "aliases__text")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    inlines = (SubjectAliasInline,)
+
+
+@admin.register(SubjectAlias)
+class SubjectAliasAdmin(TaxonomyPermissionMixin, SimpleHistoryAdmin):
+    list_display = ("text", "language", "subject")
+    list_filter = ("language",)
+    search_fields = ("text", "subject__slug", "subject__name_en")
+    list_select_related = ("subject",)
+    autocomplete_fields = ("subject",)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class EditorUserAdmin(UserAdmin):
+    """Django's user admin with the offices each user edits."""
+
+    inlines = (*UserAdmin.inlines, OfficeEditorInline)

@@ -1,10 +1,16 @@
 """The organisation of each General Office: offices, their unit trees, duties and portfolios."""
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
+
+# mptt's bookkeeping is derived from the parent links; keeping it out of the history means a revert
+# never writes stale tree positions (the current ones are kept, and a changed parent is a move).
+TREE_FIELDS = ("lft", "rght", "tree_id", "level")
 
 
 class BilingualNameMixin:
@@ -56,6 +62,7 @@ class Office(BilingualNameMixin, models.Model):
     staffing_zh = models.TextField(_("staffing (Chinese)"), blank=True)
 
     objects = OfficeManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -89,6 +96,8 @@ class OfficeName(BilingualNameMixin, models.Model):
     quote = models.TextField(_("source wording"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["office", "order"]
         verbose_name = _("other name")
@@ -108,10 +117,14 @@ class Subject(BilingualNameMixin, models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
+        # The taxonomy is shared by every office: one permission covers subjects and their aliases.
+        permissions = [("edit_taxonomy", _("Can edit the shared subject taxonomy"))]
 
     def __str__(self):
         return self.name_en
@@ -129,6 +142,8 @@ class SubjectAlias(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("subject"))
     text = models.CharField(_("alias"), max_length=200)
     language = models.CharField(_("language"), max_length=2, choices=Office.Language.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["subject", "id"]
@@ -170,6 +185,7 @@ class Unit(BilingualNameMixin, MPTTModel):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = UnitManager()
+    history = HistoricalRecords(excluded_fields=TREE_FIELDS)
 
     class MPTTMeta:
         order_insertion_by = ["order"]
@@ -196,6 +212,8 @@ class Duty(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     text_en = models.TextField(_("English text"))
     text_zh = models.TextField(_("Chinese text"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit", "order", "id"]
@@ -225,6 +243,8 @@ class PortfolioEntry(models.Model):
     scope_en = models.CharField(_("scope (English)"), max_length=300, blank=True)
     scope_zh = models.CharField(_("scope (Chinese)"), max_length=300, blank=True)
     quote = models.TextField(_("source wording"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit", "order", "id"]
@@ -257,6 +277,8 @@ class Transfer(models.Model):
     body_zh = models.CharField(_("body (Chinese)"), max_length=200, blank=True)
     subjects = models.ManyToManyField(Subject, blank=True, related_name="transfers", verbose_name=_("subjects"))
 
+    history = HistoricalRecords(m2m_fields=[subjects])
+
     class Meta:
         ordering = ["office", "order", "id"]
         verbose_name = _("transfer")
@@ -272,3 +294,23 @@ class Transfer(models.Model):
     @property
     def body(self):
         return self.body_zh if _is_chinese() and self.body_zh else self.body_en
+
+
+class OfficeEditor(models.Model):
+    """A user who edits one office's data in the admin. Superusers edit every office without one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_editor_roles", verbose_name=_("user")
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="editors", verbose_name=_("office"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["office", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="unique_editor_per_office")]
+        verbose_name = _("office editor")
+        verbose_name_plural = _("office editors")
+
+    def __str__(self):
+        return f"{self.user} → {self.office.slug}"

@@ -5,8 +5,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgunits.interchange import read_fixture_dir, text_language, validate_org_data
-from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
+from simple_history.utils import bulk_create_with_history
+
+from orgunits.interchange import SLUG_RE, read_fixture_dir, text_language, validate_org_data
+from orgunits.models import (
+    TREE_FIELDS,
+    Duty,
+    Office,
+    OfficeName,
+    PortfolioEntry,
+    Subject,
+    SubjectAlias,
+    Transfer,
+    Unit,
+)
 
 OFFICE_FIELDS = (
     "name_en",
@@ -25,6 +37,7 @@ OFFICE_FIELDS = (
     "staffing_zh",
 )
 UNIT_FIELDS = ("kind", "name_en", "name_zh", "source_label")
+IMPORT_REASON = "organisation data import"
 
 
 def org_load_fixtures(*, directory):
@@ -42,6 +55,8 @@ def org_import(*, data):
     Returns counts of what was created, updated and deleted.
     """
     validate_org_data(data)
+    # The rebuild below rewrites every tree: keep concurrent tree edits out until this commits.
+    _lock_office_trees(Office.objects.values_list("pk", flat=True))
     stats = {"created": 0, "updated": 0, "deleted": 0}
     subjects = _sync_subjects(data["subjects"], stats)
     with Unit.objects.disable_mptt_updates():
@@ -62,6 +77,7 @@ def org_data_changed():
 
 def _save_if_changed(instance, values, stats):
     changed = [field for field, value in values.items() if getattr(instance, field) != value]
+    instance._change_reason = IMPORT_REASON
     if instance.pk is None:
         for field, value in values.items():
             setattr(instance, field, value)
@@ -89,8 +105,10 @@ def _sync_subjects(subjects_data, stats):
         current = list(subject.aliases.order_by("id").values_list("text", flat=True))
         if current != item["aliases"]:
             subject.aliases.all().delete()
-            SubjectAlias.objects.bulk_create(
-                SubjectAlias(subject=subject, text=text, language=text_language(text)) for text in item["aliases"]
+            bulk_create_with_history(
+                [SubjectAlias(subject=subject, text=text, language=text_language(text)) for text in item["aliases"]],
+                SubjectAlias,
+                default_change_reason=IMPORT_REASON,
             )
             stats["updated"] += 1
     return existing
@@ -181,11 +199,18 @@ def _sync_list(queryset, wanted, key, build, stats):
     if current == wanted:
         return
     queryset.delete()
-    queryset.model.objects.bulk_create(build(order, item) for order, item in enumerate(wanted, start=1))
+    bulk_create_with_history(
+        [build(order, item) for order, item in enumerate(wanted, start=1)],
+        queryset.model,
+        default_change_reason=IMPORT_REASON,
+    )
     stats["updated"] += 1
 
 
+
 # Tree edits --------------------------------------------------------------------------------
+# Every write that changes a tree takes the office's lock first: django-mptt renumbers many rows'
+# lft/rght on each insert or move, and two such writes interleaving corrupt the tree.
 
 
 @transaction.atomic
@@ -201,12 +226,113 @@ def unit_move(*, unit, new_parent):
     return unit
 
 
+@transaction.atomic
+def unit_create(*, office, parent, slug, kind, name_en, name_zh, source_label="", order=0):
+    """Add a unit under `parent` in `office`'s tree and return it."""
+    unit = Unit(
+        office=office,
+        parent=parent,
+        slug=slug,
+        kind=kind,
+        name_en=name_en,
+        name_zh=name_zh,
+        source_label=source_label,
+        order=order,
+    )
+    return unit_save(unit=unit)
+
+
+@transaction.atomic
+def unit_save(*, unit):
+    """Save a new or edited unit, moving it in its office's tree when its parent or order changed.
+
+    The saved row is re-read under the office's lock, so an edit made from a page loaded before
+    someone else moved units never writes stale tree positions. Raises ValidationError when the
+    parent cannot hold the unit or the unit would change office.
+    """
+    _lock_office_tree(unit.office_id)
+    current = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
+    if unit.parent_id is not None:
+        parent = Unit.objects.filter(pk=unit.parent_id).first()
+        if parent is None:
+            raise ValidationError(_("The parent unit no longer exists."))
+    else:
+        parent = None
+    if current is None:
+        # A new unit (or one a history revert brings back): mptt inserts it at its place.
+        unit_check_parent(unit=unit, parent=parent)
+        unit._state.adding = True
+        unit.parent = parent
+        unit.save()
+    else:
+        if current.office_id != unit.office_id:
+            raise ValidationError(_("A unit cannot be moved into another office."))
+        unit_check_parent(unit=current, parent=parent)
+        # Apply the edit to the freshly read row: mptt compares it with the database's parent and
+        # order, and moves the node when they changed.
+        for field in Unit._meta.concrete_fields:
+            if not field.primary_key and field.name not in TREE_FIELDS:
+                setattr(current, field.attname, getattr(unit, field.attname))
+        current.parent = parent
+        for attribute in ("_history_user", "_change_reason"):
+            if hasattr(unit, attribute):
+                setattr(current, attribute, getattr(unit, attribute))
+        current.save()
+        for field in (*TREE_FIELDS, "parent"):
+            setattr(unit, field, getattr(current, field))
+        unit._state.adding = False
+    org_data_changed()
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit, with_content=False):
+    """Delete a unit that has no sub-units; its duties and portfolio entries only when `with_content`.
+
+    Nothing is cascaded silently: a unit with sub-units is refused (move or delete them first),
+    and one that still holds duties or portfolio entries is refused unless the caller confirmed.
+    """
+    _lock_office_tree(unit.office_id)
+    current = Unit.objects.filter(pk=unit.pk).first()
+    if current is None:
+        return
+    problem = unit_delete_problem(unit=current, with_content=with_content)
+    if problem:
+        raise ValidationError(problem)
+    current.duties.all().delete()
+    current.portfolio.all().delete()
+    current.delete()
+    org_data_changed()
+
+
+def unit_delete_problem(*, unit, with_content=False):
+    """Why `unit` may not be deleted as asked, or None."""
+    if unit.parent_id is None:
+        return _("%(unit)s is the root of its office and cannot be deleted.") % {"unit": unit.name_en}
+    children = unit.get_children().count()
+    if children:
+        return _("%(unit)s has %(count)d sub-units: move or delete them first.") % {
+            "unit": unit.name_en,
+            "count": children,
+        }
+    if not with_content:
+        duties, entries = unit.duties.count(), unit.portfolio.count()
+        if duties or entries:
+            return _(
+                "%(unit)s still has %(duties)d duties and %(entries)d portfolio entries; "
+                "confirm that they are to be deleted with it."
+            ) % {"unit": unit.name_en, "duties": duties, "entries": entries}
+    return None
+
+
 def unit_check_parent(*, unit, parent):
     """Raise ValidationError when `parent` cannot hold `unit` (root, cycle or another office)."""
     if unit.pk and unit.parent_id is None and parent is not None:
         raise ValidationError(_("The root unit of an office cannot be moved under another unit."))
     if parent is None:
         if unit.pk is None or unit.parent_id is not None:
+            if unit.pk is None and not Unit.objects.filter(office_id=unit.office_id).exists():
+                return  # the first unit of a new office is its root
             raise ValidationError(_("Every unit except the office's root needs a parent unit."))
         return
     if parent.office_id != unit.office_id:
@@ -218,3 +344,114 @@ def unit_check_parent(*, unit, parent):
 def _lock_office_tree(office_id):
     """Serialise tree writes per office: mptt rewrites many rows' lft/rght on every move."""
     Office.objects.select_for_update().filter(pk=office_id).first()
+
+
+def _lock_office_trees(office_ids):
+    """Lock several offices' trees, in id order so that two callers cannot deadlock."""
+    list(Office.objects.select_for_update().filter(pk__in=list(office_ids)).order_by("pk").values_list("pk"))
+
+
+# Tree checks -------------------------------------------------------------------------------
+
+
+def org_tree_faults():
+    """Everything wrong with the stored trees, as readable sentences naming office and unit.
+
+    Checks, for every office: exactly one root; every unit in that root's tree and no other
+    office's units in it; parents in the same office; valid, unique slugs; and the mptt fields
+    (lft, rght, level) equal to what the parent links and sibling order imply. Read-only.
+    """
+    faults = []
+    offices = {office.pk: office.slug for office in Office.objects.order_by("order", "slug")}
+    units = list(
+        Unit.objects.order_by("office_id", "tree_id", "lft").values(
+            "pk", "office_id", "parent_id", "slug", "order", *TREE_FIELDS
+        )
+    )
+    by_pk = {unit["pk"]: unit for unit in units}
+    children = {}
+    for unit in units:
+        children.setdefault(unit["parent_id"], []).append(unit)
+    tree_owner = {}
+    for office_id, office_slug in offices.items():
+        members = [unit for unit in units if unit["office_id"] == office_id]
+        roots = [unit for unit in members if unit["parent_id"] is None]
+        where = _("office %(office)s") % {"office": office_slug}
+        if not members:
+            faults.append(_("%(where)s: has no units") % {"where": where})
+            continue
+        if len(roots) != 1:
+            faults.append(
+                _("%(where)s: expected one root unit, found %(count)d (%(slugs)s)")
+                % {"where": where, "count": len(roots), "slugs": ", ".join(r["slug"] for r in roots) or "none"}
+            )
+        seen_slugs = set()
+        for unit in members:
+            if not SLUG_RE.match(unit["slug"] or ""):
+                faults.append(_("%(where)s: unit %(slug)r has an invalid slug") % {"where": where, "slug": unit["slug"]})
+            if unit["slug"] in seen_slugs:
+                faults.append(_("%(where)s: slug %(slug)r is used twice") % {"where": where, "slug": unit["slug"]})
+            seen_slugs.add(unit["slug"])
+            parent = by_pk.get(unit["parent_id"])
+            if unit["parent_id"] is not None and (parent is None or parent["office_id"] != office_id):
+                faults.append(
+                    _("%(where)s: unit %(slug)s has a parent in another office") % {"where": where, "slug": unit["slug"]}
+                )
+        for tree_id in sorted({unit["tree_id"] for unit in members}):
+            owner = tree_owner.setdefault(tree_id, office_slug)
+            if owner != office_slug:
+                faults.append(
+                    _("%(where)s: shares tree %(tree)d with office %(other)s")
+                    % {"where": where, "tree": tree_id, "other": owner}
+                )
+        if len(roots) == 1:
+            faults.extend(_nested_set_faults(where, roots[0], members, children))
+    return faults
+
+
+def _nested_set_faults(where, root, members, children):
+    """Compare each unit's lft/rght/level/tree_id with a walk of the parent links from the root."""
+    faults = []
+    expected = {}
+    counter = 0
+    stack = [(root, 0, False)]
+    visiting = set()
+    while stack:
+        unit, level, done = stack.pop()
+        if done:
+            counter += 1
+            expected[unit["pk"]]["rght"] = counter
+            continue
+        if unit["pk"] in visiting:
+            continue
+        visiting.add(unit["pk"])
+        counter += 1
+        expected[unit["pk"]] = {"lft": counter, "level": level, "tree_id": root["tree_id"]}
+        stack.append((unit, level, True))
+        # Siblings in source order; the stored numbering must agree with it.
+        for child in sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["lft"]), reverse=True):
+            stack.append((child, level + 1, False))
+    for unit in members:
+        want = expected.get(unit["pk"])
+        if want is None:
+            faults.append(
+                _("%(where)s: unit %(slug)s is not reachable from the root (a parent cycle?)")
+                % {"where": where, "slug": unit["slug"]}
+            )
+            continue
+        got = {field: unit[field] for field in want}
+        if got != want:
+            wrong = ", ".join(f"{field} {got[field]} (expected {want[field]})" for field in want if got[field] != want[field])
+            faults.append(
+                _("%(where)s: unit %(slug)s has inconsistent tree fields: %(wrong)s")
+                % {"where": where, "slug": unit["slug"], "wrong": wrong}
+            )
+    return faults
+
+
+@transaction.atomic
+def org_tree_rebuild():
+    """Recompute every tree's mptt fields from the parent links (with all offices locked)."""
+    _lock_office_trees(Office.objects.values_list("pk", flat=True))
+    Unit.objects.rebuild()
+    org_data_changed()
