@@ -125,6 +125,8 @@ class ThrottledLoginBackend(AxesStandaloneBackend):
 def login_client_ip(request):
     """The address a login came from: the peer, or the client named by TRUSTED_PROXY_COUNT proxies.
 
+    None when unknown (a login made in code rather than over HTTP).
+
     X-Forwarded-For is only believed as far as our own proxies wrote it; anything to the left of
     that could be made up by the client to dodge the lockout.
     """
@@ -133,4 +135,4 @@ def login_client_ip(request):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None

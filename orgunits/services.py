@@ -353,6 +353,8 @@ def _lock_office_trees(office_ids):
 
 # Tree checks -------------------------------------------------------------------------------
 
+MAX_FAULTS_SHOWN = 5
+
 
 def org_tree_faults():
     """Everything wrong with the stored trees, as readable sentences naming office and unit.
@@ -431,6 +433,7 @@ def _nested_set_faults(where, root, members, children):
         # Siblings in source order; the stored numbering must agree with it.
         for child in sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["lft"]), reverse=True):
             stack.append((child, level + 1, False))
+    mismatched = []
     for unit in members:
         want = expected.get(unit["pk"])
         if want is None:
@@ -442,10 +445,17 @@ def _nested_set_faults(where, root, members, children):
         got = {field: unit[field] for field in want}
         if got != want:
             wrong = ", ".join(f"{field} {got[field]} (expected {want[field]})" for field in want if got[field] != want[field])
-            faults.append(
+            mismatched.append(
                 _("%(where)s: unit %(slug)s has inconsistent tree fields: %(wrong)s")
                 % {"where": where, "slug": unit["slug"], "wrong": wrong}
             )
+    # One misplaced node shifts every node after it; name the first few, count the rest.
+    faults.extend(mismatched[:MAX_FAULTS_SHOWN])
+    if len(mismatched) > MAX_FAULTS_SHOWN:
+        faults.append(
+            _("%(where)s: … and %(count)d more units with inconsistent tree fields")
+            % {"where": where, "count": len(mismatched) - MAX_FAULTS_SHOWN}
+        )
     return faults
 
 
