@@ -160,7 +160,7 @@ def _sync_office(data, position, subjects, stats):
     if current != transfers:
         office.transfers.all().delete()
         for order, item in enumerate(transfers, start=1):
-            transfer = Transfer.objects.create(
+            transfer = Transfer(
                 office=office,
                 order=order,
                 direction=item[0],
@@ -170,6 +170,8 @@ def _sync_office(data, position, subjects, stats):
                 body_en=item[4],
                 body_zh=item[5],
             )
+            transfer._change_reason = IMPORT_REASON
+            transfer.save()
             transfer.subjects.set([subjects[slug] for slug in item[6]])
         stats["updated"] += 1
 

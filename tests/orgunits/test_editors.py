@@ -361,3 +361,31 @@ def test_the_admin_index_shows_the_editor_their_models(editor_client):
     names = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
     assert {"Unit", "Duty", "PortfolioEntry", "Office", "Subject"} <= names
     assert "User" not in names
+
+
+# Logins ----------------------------------------------------------------------------------------
+
+
+def test_repeated_failed_logins_lock_that_username_from_that_address(editor, settings):
+    url = reverse("admin:login")
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attacker.post(url, {"username": "jilin-editor", "password": "guess"})
+        assert response.status_code == 200 and response.context["form"].errors
+    assert attacker.post(url, {"username": "jilin-editor", "password": "guess"}).status_code == 429
+    locked = attacker.post(url, {"username": "jilin-editor", "password": "pw-for-tests"})
+    assert locked.status_code == 429
+    # The editor at their own desk is not locked out by a stranger's guessing...
+    desk = Client(REMOTE_ADDR="198.51.100.9")
+    assert desk.post(url, {"username": "jilin-editor", "password": "pw-for-tests"}).status_code == 302
+    # ...and logins made in code (the test client, a shell) are not throttled.
+    assert Client().login(username="jilin-editor", password="pw-for-tests")
+
+
+def test_the_client_address_comes_from_our_own_proxy_only(rf, settings):
+    from orgunits.access import login_client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    assert login_client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert login_client_ip(request) == "203.0.113.7"
