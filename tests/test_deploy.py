@@ -1,0 +1,148 @@
+"""Production settings come from the environment and pass Django's deployment checks.
+
+Each test starts a fresh Python with production settings (`govoffice.settings`, not the test
+settings), as gunicorn would.
+"""
+import json
+import os
+import secrets
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = settings.BASE_DIR
+
+
+def production_env(tmp_path, **overrides):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "govoffice.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portal.example.gov",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def run(args, env, **kwargs):
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, **kwargs
+    )
+
+
+def test_check_deploy_reports_nothing_under_production_settings(tmp_path):
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_does_catch_a_weak_key(tmp_path):
+    """Guards the test above: the check really runs with the environment's settings."""
+    env = production_env(tmp_path, SECRET_KEY="short")
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0 and "security.W009" in result.stderr
+
+
+def test_a_missing_secret_key_stops_production_start_up(tmp_path):
+    result = run(["manage.py", "check"], production_env(tmp_path, SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+SETTINGS_PROBE = textwrap.dedent(
+    """
+    import json, django
+    django.setup()
+    from django.conf import settings
+    db = settings.DATABASES["default"]
+    print(json.dumps({
+        "DEBUG": settings.DEBUG,
+        "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+        "ENGINE": db["ENGINE"],
+        "NAME": db["NAME"],
+        "CONN_MAX_AGE": db["CONN_MAX_AGE"],
+        "STATIC_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
+        "MIDDLEWARE": settings.MIDDLEWARE,
+        "SSL": settings.SECURE_SSL_REDIRECT,
+        "HSTS": settings.SECURE_HSTS_SECONDS,
+        "COOKIES": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
+    }))
+    """
+)
+
+
+def probe(env):
+    result = run(["-c", SETTINGS_PROBE], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_is_the_default_and_reads_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        ALLOWED_HOSTS="portal.example.gov, www.portal.example.gov",
+        DATABASE_URL="postgres://portal:secret@db.internal:5432/govoffice",
+        CONN_MAX_AGE="300",
+    )
+    values = probe(env)
+    assert values["DEBUG"] is False
+    assert values["ALLOWED_HOSTS"] == ["portal.example.gov", "www.portal.example.gov"]
+    assert values["ENGINE"] == "django.db.backends.postgresql" and values["NAME"] == "govoffice"
+    assert values["CONN_MAX_AGE"] == 300
+    assert values["STATIC_BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert values["MIDDLEWARE"].index("whitenoise.middleware.WhiteNoiseMiddleware") == 1
+    assert values["SSL"] is True and values["HSTS"] >= 31536000 and values["COOKIES"] == [True, True]
+
+
+def test_debug_only_when_asked(tmp_path):
+    assert probe(production_env(tmp_path, DEBUG="0"))["DEBUG"] is False
+    assert probe(production_env(tmp_path, DEBUG="1", SECRET_KEY=None))["DEBUG"] is True
+
+
+SERVE_PROBE = textwrap.dedent(
+    """
+    import json, django
+    django.setup()
+    from django.core.management import call_command
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.test import Client
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="portal.example.gov")
+    url = staticfiles_storage.url("admin/css/base.css")
+    static = client.get(url, secure=True)
+    missing = client.get("/offices/no-such-office/", secure=True)
+    print(json.dumps({
+        "url": url,
+        "static": static.status_code,
+        "cache": static.headers.get("Cache-Control", ""),
+        "plain_http": client.get("/healthz").status_code,
+        "healthz": client.get("/healthz", secure=True).status_code,
+        "hsts": client.get("/healthz", secure=True).headers.get("Strict-Transport-Security", ""),
+        "missing": missing.status_code,
+        "debug_page": b"Traceback" in missing.content or b"URLconf" in missing.content,
+        "bad_host": Client(HTTP_HOST="evil.example").get("/healthz", secure=True).status_code,
+    }))
+    """
+)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_whitenoise_serves_hashed_static_files_and_https_is_enforced(tmp_path):
+    result = run(["-c", SERVE_PROBE], production_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["static"] == 200
+    assert values["url"] != "/static/admin/css/base.css"  # a content hash in the name
+    assert "max-age=315360000" in values["cache"]  # so it may be cached for ever
+    assert values["plain_http"] == 301
+    assert values["healthz"] == 200 and "max-age=31536000" in values["hsts"]
+    assert values["missing"] == 404 and not values["debug_page"]
+    assert values["bad_host"] == 400
