@@ -439,3 +439,38 @@ def test_each_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(PAGE_QUERIES[page]):
         response = client.get(url)
     assert response.status_code == 200, url
+
+
+# Translations ---------------------------------------------------------------------------------
+
+
+def po_entries(path):
+    """(msgid, msgstr) pairs of a .po file; plural entries give their first form."""
+    entries, current, key = [], {}, None
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            if current.get("msgid"):
+                entries.append((current["msgid"], current.get("msgstr", current.get("msgstr[0]", ""))))
+            current, key = {}, None
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            current[key] += eval(line)  # a continuation line is one Python-compatible string literal
+        else:
+            key, _, value = line.partition(" ")
+            current[key] = eval(value)
+    return entries
+
+
+def test_every_interface_string_has_a_compiled_chinese_translation(settings):
+    import gettext
+
+    folder = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
+    entries = po_entries(folder / "django.po")
+    assert len(entries) > 200
+    untranslated = [msgid for msgid, msgstr in entries if not msgstr]
+    assert untranslated == []
+    with open(folder / "django.mo", "rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    stale = [msgid for msgid, msgstr in entries if catalog.get(msgid, catalog.get((msgid, 0))) != msgstr]
+    assert stale == [], "django.mo is older than django.po: run compilemessages"
