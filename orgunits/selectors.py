@@ -1,8 +1,9 @@
 """Reads of the organisation data. Views, commands and the router's index builder call these."""
 import re
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
 
@@ -171,14 +172,17 @@ def _count_of(model, **outer):
 
 
 def office_chart_units(*, office):
-    """Every unit of the office in tree order, each with `duty_count` and `subject_count`. One query."""
+    """Every unit of the office in tree order, each with `duty_count`, `subject_count` and `url`. One query."""
     units = list(
         Unit.objects.filter(office=office)
         .annotate(duty_count=_count_of(Duty, unit="pk"), subject_count=_count_of(PortfolioEntry, unit="pk"))
         .order_by("tree_id", "lft")
     )
+    # One reverse() for the whole tree: links differ only by the unit's slug.
+    url = reverse("orgunits:unit_detail", kwargs={"office": office.slug, "unit": "-"})
     for unit in units:
         unit.office = office  # links are built from the office's slug; spare a query per unit
+        unit.url = url.replace("/-/", f"/{unit.slug}/")
     return units
 
 
@@ -236,8 +240,11 @@ def subjects_grouped(*, subjects, chinese):
     """Subjects grouped under initial letters: A–Z by English name, or by pinyin of the Chinese name.
 
     Returns `[(letter, [subject, ...]), ...]` in letter order; names the letter rule cannot place
-    fall under "#" at the end.
+    fall under "#" at the end. Each subject gets its `url`.
     """
+    url = reverse("orgunits:subject_detail", kwargs={"subject": "-"})
+    for subject in subjects:
+        subject.url = url.replace("/-/", f"/{subject.slug}/")
     groups = {}
     if chinese:
         ordered = sorted(subjects, key=lambda subject: (_chinese_sort_key(subject.name_zh), subject.slug))
@@ -324,20 +331,31 @@ def unit_search_matches(*, units, query):
     `subject` (for subject and alias matches) and the text split into `before`, `hit`, `after` around
     the first occurrence. Three queries besides the units'.
     """
+    needle = (query or "").strip()
+    if not needle:
+        return [(unit, []) for unit in units]
+    # Only the duties and aliases that contain the words are fetched: the rest cannot be a reason.
     units = list(
         units.prefetch_related(
-            Prefetch("duties", queryset=Duty.objects.order_by("order", "id")),
+            Prefetch(
+                "duties",
+                queryset=Duty.objects.filter(Q(text_en__icontains=needle) | Q(text_zh__icontains=needle)).order_by(
+                    "order", "id"
+                ),
+            ),
             Prefetch(
                 "portfolio",
                 queryset=PortfolioEntry.objects.select_related("subject")
-                .prefetch_related(Prefetch("subject__aliases", queryset=SubjectAlias.objects.order_by("id")))
+                .prefetch_related(
+                    Prefetch(
+                        "subject__aliases",
+                        queryset=SubjectAlias.objects.filter(text__icontains=needle).order_by("id"),
+                    )
+                )
                 .order_by("order", "id"),
             ),
         )
     )
-    needle = (query or "").strip()
-    if not needle:
-        return [(unit, []) for unit in units]
     results = []
     for unit in units:
         matches = []
