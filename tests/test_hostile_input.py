@@ -1,0 +1,360 @@
+"""Nothing a stranger sends breaks the site: a corpus of hostile inputs against every public door.
+
+Every public page and API endpoint gets the whole corpus (in its path segments and its query
+parameters), and so does every management command that takes input. The rules: no 5xx, no
+traceback, errors explained, output escaped (HTML), valid JSON (API), no raw control characters
+on a terminal (commands).
+"""
+import io
+import json
+import re
+import sys
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+class Raw(str):
+    """Already percent-encoded: goes into the URL as it is (invalid UTF-8, lone %, overlong forms)."""
+
+
+def _corpus():
+    base = [
+        # Empty, whitespace and sizes
+        "", " ", "   ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028", "\u200b", "\ufeff",
+        "a", "a" * 200, "a" * 201, "x" * 2000, "x" * 2001, "旅游" * 1000, "word " * 20000, "a" * 100_000,
+        # NUL and control characters
+        "\x00", "tourism\x00", "\x00\x00\x00", "\x01\x02\x03", "\x07", "\x08\x08\x08", "\x1b[31mred\x1b[0m",
+        "\x1b]0;title\x07", "\x7f", "\x85", "\x9b31m", "line1\rline2", "\x0b\x0c",
+        # SQL
+        "' OR '1'='1", "' OR 1=1 --", "\"; DROP TABLE orgunits_unit; --", "1; SELECT pg_sleep(5)",
+        "' UNION SELECT username, password FROM auth_user --", "%' AND 1=0 UNION SELECT NULL --", "\\", "\\'",
+        "1' ORDER BY 100--", "admin'--", "') OR ('a'='a", "%", "%%", "_", "%_%", "[a-z]*", "\\x00",
+        # HTML, script, template and format strings
+        "<script>alert(1)</script>", "\"><script>alert(document.cookie)</script>", "<img src=x onerror=alert(1)>",
+        "'><svg onload=alert(1)>", "<iframe src=javascript:alert(1)>", "javascript:alert(1)",
+        "</title><script>alert(1)</script>", "<!--", "]]>", "<![CDATA[x]]>", "&lt;script&gt;", "&amp;", "&#0;",
+        "{{ 7*7 }}", "{% debug %}", "${7*7}", "#{7*7}", "%s%s%s%n", "{0.__class__}", "%(secret)s",
+        "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>",
+        # Paths and URLs
+        "../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "//evil.example/", "https://evil.example",
+        "\\\\evil.example\\share", "file:///etc/passwd", "?", "#", "&", "=", "&q=x", "/", "//", ".", "..",
+        # JSON and structure
+        "{}", "[]", "null", "true", "{\"q\": 1}", "[[[[[[[[[[", "]" * 50, "{" * 1000, "\"", "'", "`",
+        # Emoji, RTL and other scripts
+        "😀", "🏛️🇨🇳", "👨‍👩‍👧‍👦" * 50, "\u202eevil\u202c", "\u200f\u200e", "مرحبا بالعالم", "שלום",
+        "Ꮳ", "ﷺ", "Z̴̡̙͔a̸̛͍l̵̨̛g̷o̶", "\U0010ffff", "\ufffd", "\ufffe", "𝔱𝔬𝔲𝔯𝔦𝔰𝔪", "ｔｏｕｒｉｓｍ", "ＴＯＵＲＩＳＭ",
+        "İstanbul", "ß", "ǅ", "旅游\u0000投诉", "煤矿安全' OR 1=1", "旅游<script>", "监狱\u202e",
+        # Slugs, known and malformed
+        "shanxi", "jilin", "hengyang", "tourism", "general-office", "SHANXI", "Shanxi", "shanxi ", " shanxi",
+        "shanxi/", "shanxi/../jilin", "shan xi", "shan_xi", "shanxi-", "-shanxi", "shanxi--x", "山西",
+        "no-such-office", "no-such-unit", "a" * 81, "a-" * 40, "ab" * 26,
+        # Numbers
+        "0", "-1", "1", "5", "50", "51", "-0", "+1", "1.5", "1e3", "1e309", "-1e309", "NaN", "Infinity",
+        "99999999999999999999999999999999", "-99999999999999999999999999999999", "9" * 400, "0x10", "١٢٣",
+        "2147483648", "-2147483649", "9223372036854775808", "00001", " 5 ", "5abc",
+    ]
+    raw = [
+        Raw(value) for value in (
+            "%ff", "%fe%ff", "%c0%af", "%ed%a0%80", "%f8%88%80%80%80", "%00", "%", "%%", "%zz", "%e6%97",
+            "%E6%97%85%E6", "%u0041", "%25", "%2e%2e%2f", "%c3%28", "a%ffb", "%0a%0d", "%80", "%bf", "%fe",
+        )
+    ]
+    corpus = list(dict.fromkeys(base))
+    # Each base input also inside an otherwise ordinary request, and doubled, to reach other code paths.
+    for value in base:
+        if len(value) <= 60:
+            corpus.append(f"tourism {value}")
+            corpus.append(f"{value}旅游{value}")
+            corpus.append(f"coal-{value}-safety")
+    corpus = list(dict.fromkeys(corpus))
+    return corpus + raw
+
+
+CORPUS = _corpus()
+
+SLUG_PAGES = [
+    "/offices/{x}/",
+    "/offices/{x}/chart.svg",
+    "/offices/shanxi/{x}/",
+    "/offices/{x}/{x}/",
+    "/subjects/{x}/",
+    "/api/offices/{x}/",
+]
+# Pages that read the parameter get one input per request.
+QUERY_PAGES = [
+    "/subjects/?q={x}&office={x}",
+    "/search/?q={x}",
+    "/search/?q=office&office={x}&kind={x}",
+    "/route/?q={x}",
+    "/route/?q=tourism&office={x}&limit={x}",
+    "/api/route?q={x}",
+    "/api/route?q=tourism&office={x}&limit={x}",
+]
+# Pages that read no parameter (only the middleware parses the query) get the corpus in batches.
+IGNORING_PAGES = [
+    "/",
+    "/subjects/tourism/",
+    "/offices/shanxi/",
+    "/offices/shanxi/chart.svg",
+    "/offices/shanxi/secretariat-3/",
+    "/api/offices/",
+    "/api/subjects/",
+    "/healthz",
+]
+BATCH = 25
+XSS_MARKERS = [value for value in CORPUS if re.search(r"<[a-z!/]", value) and len(value) >= 8]
+# C0 controls a terminal acts on (ESC starts escape sequences); tab and newlines are fine.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def encode(value, *, in_path):
+    if isinstance(value, Raw):
+        return str(value)
+    return quote(value, safe="") if in_path else quote(value, safe="")
+
+
+def check_response(response, url, value):
+    """The rules every answer to a hostile request must keep."""
+    where = f"{url[:120]!r} ({value[:40]!r})"
+    assert response.status_code < 500, where
+    body = response.content
+    assert b"Traceback" not in body, where
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code in (400, 404):
+        assert body.strip(), f"an unexplained {response.status_code} for {where}"
+    if content_type.startswith("application/json"):
+        data = json.loads(body)
+        if response.status_code >= 400:
+            assert data.get("error") or data.get("detail"), where
+    if "html" in content_type or "svg" in content_type:
+        text = body.decode("utf-8", "replace")
+        for marker in XSS_MARKERS:
+            assert marker not in text, f"unescaped {marker!r} in {where}"
+
+
+def test_the_corpus_is_large_varied_and_has_no_duplicates():
+    assert len(CORPUS) >= 500
+    assert len({(type(value), value) for value in CORPUS}) == len(CORPUS)
+    assert any(len(value) >= 100_000 for value in CORPUS)
+    assert any("\x00" in value for value in CORPUS) and any(isinstance(value, Raw) for value in CORPUS)
+    assert XSS_MARKERS
+
+
+@pytest.mark.parametrize("template", SLUG_PAGES)
+def test_hostile_slugs_never_break_a_page(client, template):
+    for value in CORPUS:
+        url = template.replace("{x}", encode(value[:3000], in_path=True))
+        check_response(client.get(url), url, value)
+
+
+@pytest.mark.parametrize("template", QUERY_PAGES)
+def test_hostile_query_parameters_never_break_a_page(client, template):
+    for value in CORPUS:
+        url = template.replace("{x}", encode(value, in_path=False))
+        check_response(client.get(url), url, value)
+
+
+@pytest.mark.parametrize("page", IGNORING_PAGES)
+def test_hostile_query_strings_never_break_a_page_that_ignores_them(client, page):
+    for start in range(0, len(CORPUS), BATCH):
+        batch = CORPUS[start : start + BATCH]
+        query = "&".join(f"{name}={encode(value, in_path=False)}" for value in batch for name in ("q", "office", "lang"))
+        response = client.get(f"{page}?{query}")
+        check_response(response, page, batch[0])
+        assert response.status_code == 200, page
+
+
+def test_hostile_language_switches_never_redirect_away(client):
+    for value in CORPUS:
+        response = client.post("/i18n/setlang/", {"language": value, "next": value})
+        check_response(response, "/i18n/setlang/", value)
+        location = response.headers.get("Location", "/")
+        parts = urlsplit(location.replace("\\", "/"))  # browsers read a backslash as a slash
+        assert parts.scheme in ("", "http", "https") and parts.netloc in ("", "testserver"), (value, location)
+
+
+def test_other_methods_are_refused_not_broken(client):
+    for url in ("/api/route?q=tourism", "/route/?q=tourism", "/api/offices/", "/api/subjects/"):
+        for method in ("post", "put", "delete", "patch"):
+            response = getattr(client, method)(url, data="<x>", content_type="application/xml")
+            assert response.status_code in (403, 405), (method, url)
+
+
+# Management commands ---------------------------------------------------------------------------
+
+
+def run_command(*args, stdin=None):
+    """(stdout, stderr) of a command that must either succeed or fail with a CommandError."""
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as exc:
+        err.write(str(exc))
+    finally:
+        sys.stdin = old_stdin
+    output = out.getvalue() + err.getvalue()
+    assert "Traceback" not in output
+    return out.getvalue(), err.getvalue()
+
+
+def argv(value):
+    """argv cannot carry NUL: a shell would have cut the argument there."""
+    return value.split("\x00")[0]
+
+
+def route_text(value):
+    out, err = run_command("route", argv(value))
+    assert out or err
+    return out + err
+
+
+def route_office(value):
+    out, err = run_command("route", "tourism", "--office", argv(value))
+    return out + err
+
+
+def route_limit(value):
+    out, err = run_command("route", "tourism", "--json", "--limit", argv(value) or "0")
+    if out:
+        json.loads(out)
+    return out + err
+
+
+def route_eval(value, tmp_path):
+    path = tmp_path / "cases.jsonl"
+    case = {"id": value, "office": value, "query": value, "kind": "subject", "expect": [value]}
+    output = ""
+    for content in (json.dumps(case), value, json.dumps({**case, "id": 1, "office": "shanxi"})):
+        path.write_text(content, encoding="utf-8", errors="surrogatepass")
+        out, err = run_command("route_eval", str(path))
+        output += out + err
+    return output
+
+
+def export_office(value):
+    out, err = run_command("export_org", "--office", argv(value))
+    assert out or err
+    if out:
+        json.loads(out)
+    return err
+
+
+def load_dir(value):
+    out, err = run_command("load_org", "--dir", argv(value)[:4000])
+    assert err  # no such folder
+    return err
+
+
+def import_file(value, tmp_path):
+    path = tmp_path / "org.json"
+    output = ""
+    path.write_text(json.dumps(small_document(value), ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+    out, err = run_command("import_org", str(path))
+    assert "nothing was imported" in err or "cannot be read" in err, value[:40]
+    output += err
+    path.write_text(value, encoding="utf-8", errors="surrogatepass")
+    out, err = run_command("import_org", str(path))
+    assert "cannot be read as JSON" in err or "nothing was imported" in err or "0 created, 0 updated, 0 deleted" in out
+    return output + err
+
+
+COMMANDS = {
+    "route TEXT": route_text,
+    "route --office": route_office,
+    "route --limit": route_limit,
+    "route_eval FILE": route_eval,
+    "export_org --office": export_office,
+    "load_org --dir": load_dir,
+    "import_org FILE": import_file,
+}
+# Findings in files this suite's authors do not own (see the report): these echo raw control
+# characters from their input to the terminal. Remove an entry once it is fixed (the test is strict).
+ECHOES_CONTROL_CHARACTERS = {"route --office", "route_eval FILE", "load_org --dir"}
+
+
+def run_corpus(name, tmp_path):
+    """Send the whole corpus through one command; return the inputs echoed with raw control characters."""
+    command = COMMANDS[name]
+    unsafe = []
+    for value in CORPUS:
+        output = command(value, tmp_path) if "FILE" in name else command(value)
+        if CONTROL.search(output):
+            unsafe.append(value)
+    return unsafe
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_commands_take_any_input_without_crashing(name, tmp_path):
+    before = snapshot()
+    run_corpus(name, tmp_path)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="echoes control characters (reported)"))
+        if name in ECHOES_CONTROL_CHARACTERS
+        else name
+        for name in sorted(COMMANDS)
+    ],
+)
+def test_command_output_is_escaped_for_the_terminal(name, tmp_path):
+    hostile = [value for value in CORPUS if CONTROL.search(value)]
+    command = COMMANDS[name]
+    for value in hostile:
+        output = command(value, tmp_path) if "FILE" in name else command(value)
+        assert not CONTROL.search(output), f"{name}: raw control characters echoed for {value[:40]!r}"
+
+
+def test_route_jsonl_answers_every_line_with_json():
+    lines = []
+    for number, value in enumerate(CORPUS):
+        lines.append(json.dumps({"id": number, "query": value, "office": "shanxi"}))
+        lines.append(json.dumps({"id": f"o{number}", "query": "tourism", "office": value, "limit": value}))
+        lines.append(value.replace("\n", " ").replace("\r", " "))  # not JSON at all
+    lines += ["[1, 2]", "\"text\"", "{\"query\": [1]}", "{\"query\": null, \"office\": {}}", "{\"limit\": 1e309}"]
+    out, err = run_command("route", "--jsonl", stdin="\n".join(lines) + "\n")
+    answers = [json.loads(line) for line in out.split("\n") if line]
+    assert len(answers) == len([line for line in lines if line.strip()])
+    assert all("error" in answer or "results" in answer for answer in answers)
+    assert not CONTROL.search(out)
+
+
+MODELS = (Office, Unit, Duty, Subject, SubjectAlias, PortfolioEntry, Transfer)
+
+
+def snapshot():
+    return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in MODELS}
+
+
+def small_document(value):
+    """A one-office document with `value` in turn at each place a person could type it."""
+    return {
+        "subjects": [{"slug": "hostile-subject", "name_en": value, "name_zh": value, "aliases": [value], "parent": None}],
+        "offices": [
+            {
+                "slug": "hostile-office", "name_en": value, "name_zh": value, "level": "city", "source_file": value,
+                "source_language": "en", "document_date": value, "staffing_posts": None, "telephone": value,
+                "other_names": [{"name_en": value, "name_zh": value, "quote": value}],
+                "units": [
+                    {"slug": "general-office", "parent": None, "kind": "office", "name_en": value, "name_zh": value,
+                     "source_label": value, "duties": [{"text_en": value, "text_zh": value}],
+                     "subjects": [{"slug": "hostile-subject", "scope_en": value, "scope_zh": value, "quote": value}]},
+                    {"slug": value, "parent": value, "kind": value, "name_en": "x", "name_zh": "x",
+                     "source_label": "x"},
+                ],
+                "transfers": [{"direction": value, "text_en": value, "text_zh": value, "subjects": [value]}],
+            }
+        ],
+    }
