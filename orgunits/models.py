@@ -188,7 +188,8 @@ class Unit(BilingualNameMixin, MPTTModel):
     history = HistoricalRecords(excluded_fields=TREE_FIELDS)
 
     class MPTTMeta:
-        order_insertion_by = ["order"]
+        # The slug breaks ties (a moved unit keeps its number), so a move and a rebuild agree.
+        order_insertion_by = ["order", "slug"]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "slug"], name="unique_unit_slug_per_office")]

@@ -149,12 +149,13 @@ def _sync_office(data, position, subjects, stats):
         unit.delete()
         stats["deleted"] += 1
 
+    # A transfer's subjects are a set: compare them sorted, as the export writes them.
     transfers = [
-        (t["direction"], t["text_en"], t["text_zh"], t["quote"], t["body_en"], t["body_zh"], tuple(t["subjects"]))
+        (t["direction"], t["text_en"], t["text_zh"], t["quote"], t["body_en"], t["body_zh"], tuple(sorted(t["subjects"])))
         for t in data["transfers"]
     ]
     current = [
-        (t.direction, t.text_en, t.text_zh, t.quote, t.body_en, t.body_zh, tuple(s.slug for s in t.subjects.all()))
+        (t.direction, t.text_en, t.text_zh, t.quote, t.body_en, t.body_zh, tuple(sorted(s.slug for s in t.subjects.all())))
         for t in office.transfers.order_by("order", "id").prefetch_related("subjects")
     ]
     if current != transfers:
@@ -432,8 +433,8 @@ def _nested_set_faults(where, root, members, children):
         counter += 1
         expected[unit["pk"]] = {"lft": counter, "level": level, "tree_id": root["tree_id"]}
         stack.append((unit, level, True))
-        # Siblings in source order; the stored numbering must agree with it.
-        for child in sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["lft"]), reverse=True):
+        # Siblings in source order (the slug breaks ties, as in MPTTMeta); the numbering must agree.
+        for child in sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["slug"]), reverse=True):
             stack.append((child, level + 1, False))
     mismatched = []
     for unit in members:
