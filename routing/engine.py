@@ -39,7 +39,8 @@ CONFIDENT_FROM = 0.55
 TIE_WITHIN = 0.02
 SUBJECT_FLOOR = 0.45  # a recognised subject is strong evidence however many other words surround it
 SPECIFIC_PHRASE_IDF = 2.5  # a subject phrase made only of everyday document words ("government") is weak
-PARENT_SUBJECT_FACTOR = 0.8
+PARENT_SUBJECT_FACTOR = 0.8  # "prisons" → the unit holding "justice"
+CHILD_SUBJECT_FACTOR = 0.7  # "Hong Kong, Macao and Taiwan" → the unit holding "Taiwan affairs"
 ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
@@ -274,8 +275,7 @@ class _Query:
     weights: dict
     total: float
     corrections: dict  # stem -> the surface word it came from (after typo correction)
-    variants: dict  # token -> the token itself plus the official words it stands for
-    expanded: frozenset  # every token and variant, for phrase tests
+    variants: dict  # token -> the token itself plus the official words it stands for (for duty text)
 
 
 def _prepare(index, text):
@@ -318,9 +318,7 @@ def _prepare(index, text):
                 if other != token and other in token and other in weights and weights[other] > 0:
                     weights[other] = weights[other] * 0.5
     total = sum(weights.values())
-    expanded = frozenset(variant for group in variants.values() for variant in group)
-    return _Query(text, normal, compact_chinese(normal), query_tokens, weights, total, corrections, variants,
-                  expanded)
+    return _Query(text, normal, compact_chinese(normal), query_tokens, weights, total, corrections, variants)
 
 
 def _match_subjects(index, query):
@@ -330,14 +328,13 @@ def _match_subjects(index, query):
     subject is dropped ("coal safety" is coal safety, not also coal and safety in production).
     """
     matches = []  # (subject, weight, phrase text, words, span)
-    for token in sorted(query.expanded):
+    token_set = frozenset(query.tokens)
+    for token in query.tokens:
         for phrase in index.phrases_by_token.get(token, ()):
-            if all(part in query.expanded for part in phrase.tokens):
-                sources = [source for source in query.tokens if query.variants[source] & set(phrase.tokens)]
-                weight = sum(query.weights[source] * (1.0 if source in phrase.tokens else VARIANT_FACTOR)
-                             for source in sources)
-                words = tuple(query.corrections.get(source, source) for source in sources)
-                matches.append((phrase.subject, weight, phrase.text, words, frozenset(sources)))
+            if token_set.issuperset(phrase.tokens):
+                weight = sum(query.weights[part] for part in phrase.tokens)
+                words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
+                matches.append((phrase.subject, weight, phrase.text, words, frozenset(phrase.tokens)))
     if query.chinese:
         for phrase in index.chinese_phrases:
             start = query.chinese.find(phrase.chinese)
@@ -376,15 +373,23 @@ def _duty_evidence(unit, query):
     return best
 
 
+def _held_entry(index, unit, slug):
+    """The unit's portfolio entry for a recognised subject: its own, else its parent's, else a child's."""
+    if slug in unit.subjects:
+        return unit.subjects[slug], 1.0
+    parent = index.subjects[slug].get("parent")
+    if parent and parent in unit.subjects:
+        return unit.subjects[parent], PARENT_SUBJECT_FACTOR
+    for child in index.children.get(slug, ()):
+        if child in unit.subjects:
+            return unit.subjects[child], CHILD_SUBJECT_FACTOR
+    return None, 0.0
+
+
 def _score_unit(index, unit, query, recognised):
     reasons, subject_scores = [], []
     for slug, (strength, phrase, words) in recognised.items():
-        entry = unit.subjects.get(slug)
-        factor = 1.0
-        if entry is None:
-            parent = index.subjects[slug].get("parent")
-            entry = unit.subjects.get(parent) if parent else None
-            factor = PARENT_SUBJECT_FACTOR
+        entry, factor = _held_entry(index, unit, slug)
         if entry is None:
             continue
         subject = index.subjects[entry["slug"]]

@@ -3,7 +3,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from orgunits.models import Unit
+from orgunits.models import Office, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,11 @@ def test_unit_changelist_filters_and_searches(admin_client_logged_in):
     response = admin_client_logged_in.get(url, {"q": "秘书四处"})
     assert response.status_code == 200
     assert "Secretariat Division 4" in response.content.decode()
-    response = admin_client_logged_in.get(url, {"kind__exact": "section", "office__id__exact": ""})
+    hengyang = Office.objects.get(slug="hengyang")
+    response = admin_client_logged_in.get(url, {"kind__exact": "section", "office__id__exact": hengyang.pk})
     assert response.status_code == 200
+    listed = response.context["cl"].result_list
+    assert listed and all(unit.kind == "section" and unit.office_id == hengyang.pk for unit in listed)
 
 
 def unit_form_data(unit, **changes):

@@ -402,7 +402,9 @@ def busiest():
     office = Office.objects.annotate(n=Count("units"), t=Count("transfers")).order_by("-n", "-t", "slug").first()
     unit = (
         Unit.objects.filter(office=office)
-        .annotate(n=Count("duties", distinct=True) + Count("portfolio", distinct=True) + Count("children", distinct=True))
+        .annotate(
+            n=Count("duties", distinct=True) + Count("portfolio", distinct=True) + Count("children", distinct=True)
+        )
         .exclude(children=None)
         .exclude(parent=None)
         .order_by("-n", "slug")
