@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from routing.lexicon import EVERYDAY_TO_OFFICIAL
 from routing.text import CJK_RE, compact_chinese, english_words, is_english_word, normalize, stem, tokens
 
-ABSTAIN_BELOW = 0.34
+ABSTAIN_BELOW = 0.3
 CONFIDENT_FROM = 0.55
 TIE_WITHIN = 0.02
 SUBJECT_FLOOR = 0.45  # a recognised subject is strong evidence however many other words surround it
@@ -328,10 +328,10 @@ def _match_subjects(index, query):
     subject is dropped ("coal safety" is coal safety, not also coal and safety in production).
     """
     matches = []  # (subject, weight, phrase text, words, span)
-    token_set = frozenset(query.tokens)
+    position = {token: place for place, token in enumerate(query.tokens)}
     for token in query.tokens:
         for phrase in index.phrases_by_token.get(token, ()):
-            if token_set.issuperset(phrase.tokens):
+            if all(part in position for part in phrase.tokens) and _close_together(phrase.tokens, position):
                 weight = sum(query.weights[part] for part in phrase.tokens)
                 words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
                 matches.append((phrase.subject, weight, phrase.text, words, frozenset(phrase.tokens)))
@@ -354,6 +354,12 @@ def _match_subjects(index, query):
         if subject not in found or strength > found[subject][0]:
             found[subject] = (strength, text, words)
     return found
+
+
+def _close_together(phrase_tokens, position):
+    """A phrase's words may come in any order, with at most one other word between them."""
+    places = [position[part] for part in phrase_tokens]
+    return max(places) - min(places) <= len(places)
 
 
 def _duty_evidence(unit, query):
@@ -422,8 +428,9 @@ def _score_unit(index, unit, query, recognised):
         reasons.append((name_score, Reason(kind="name", text_en=unit.name_en, text_zh=unit.name_zh, matched=words)))
     if not reasons:
         return 0.0, []
+    # The best evidence decides; agreeing evidence (a duty that also names the matter) breaks ties.
     scores = sorted([*subject_scores, duty_score, name_score, 0.0], reverse=True)
-    score = scores[0] + 0.1 * scores[1] + 0.05 * scores[2]
+    score = 0.85 * scores[0] + 0.1 * scores[1] + 0.05 * scores[2]
     if unit.is_root:
         score *= ROOT_FACTOR
     elif unit.has_children:

@@ -27,8 +27,6 @@ EVERYDAY_TO_OFFICIAL = {
     "broken": ["repair", "maintenance"],
     "broke": ["repair", "maintenance"],
     "breakdown": ["repair", "maintenance"],
-    "fix": ["repair", "maintenance"],
-    "fixing": ["repair", "maintenance"],
     "chauffeur": ["driver"],
     "汽车": ["车辆"],
     "坏了": ["维修"],

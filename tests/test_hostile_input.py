@@ -5,6 +5,7 @@ parameters), and so does every management command that takes input. The rules: n
 traceback, errors explained, output escaped (HTML), valid JSON (API), no raw control characters
 on a terminal (commands).
 """
+import copy
 import io
 import json
 import re
@@ -14,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
 
@@ -358,3 +360,90 @@ def small_document(value):
             }
         ],
     }
+
+
+# import_org under property-based mutation ---------------------------------------------------------
+
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from orgunits.interchange import OrgDataError  # noqa: E402
+from orgunits.selectors import org_export  # noqa: E402
+from orgunits.services import org_import, org_tree_faults  # noqa: E402
+from routing.models import IndexVersion  # noqa: E402
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "general-office", "tourism", "hunan", "Bad Slug", "2009-02-30", "\x00", "a" * 6000]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+MUTATIONS = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=10**6), st.sampled_from(["set", "delete", "duplicate"]), JUNK),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _paths(node, found):
+    """Every (container, key) in the document, depth first."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        found.append((node, key))
+        _paths(value, found)
+    return found
+
+
+def _mutate(document, mutations):
+    for position, action, value in mutations:
+        paths = _paths(document, [])
+        container, key = paths[position % len(paths)]
+        if action == "set":
+            container[key] = value
+        elif action == "delete":
+            del container[key]
+        elif isinstance(container, list):
+            container.append(copy.deepcopy(container[key]))
+        else:
+            container[key] = [container[key], container[key]]
+    return document
+
+
+def _fingerprint():
+    counts = tuple(model.objects.count() for model in MODELS)
+    version = IndexVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return counts, version, json.dumps(org_export(office_slug="hunan"), sort_keys=True, default=str)
+
+
+@pytest.fixture(scope="module")
+def hunan_document(django_db_blocker):
+    with django_db_blocker.unblock():
+        document = org_export(office_slug="hunan")
+    held = {entry["slug"] for unit in document["offices"][0]["units"] for entry in unit["subjects"]}
+    held |= {subject["parent"] for subject in document["subjects"] if subject["slug"] in held and subject["parent"]}
+    document["subjects"] = [subject for subject in document["subjects"] if subject["slug"] in held]
+    return document
+
+
+@hypothesis_settings(
+    max_examples=120, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(mutations=MUTATIONS)
+def test_import_of_a_mutated_document_fails_cleanly_or_keeps_the_trees_sound(hunan_document, mutations):
+    """Whatever a broken file holds: OrgDataError naming each problem and nothing written, or a sound import."""
+    document = _mutate(copy.deepcopy(hunan_document), mutations)
+    before = _fingerprint()
+    try:
+        with transaction.atomic():
+            org_import(data=document)
+            assert org_tree_faults() == []
+            transaction.set_rollback(True)  # keep the next example's starting point
+    except OrgDataError as exc:
+        assert exc.problems and all(isinstance(problem, str) and ": " in problem for problem in exc.problems)
+        assert _fingerprint() == before

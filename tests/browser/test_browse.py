@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
 
+JILIN = "General Office of the Jilin Provincial People's Government"
 NESTED_PARENT = "emergency-management-office"  # a Jilin unit with units of its own
 NESTED_CHILD = "emergency-duty-division"
 
@@ -15,9 +16,9 @@ def open_jilin(page, site):
     page.goto(site + "/")
     page.keyboard.press("Tab")  # keyboard users meet the skip link first
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-    page.get_by_role("link", name="General Office of the Jilin Provincial People's Government").click()
+    page.get_by_role("link", name=JILIN).click()
     expect(page).to_have_url(site + "/offices/jilin/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("General Office of the Jilin Provincial People's Government")
+    expect(page.get_by_role("heading", level=1)).to_have_text(JILIN)
 
 
 def unit_item(page, slug):
@@ -78,14 +79,15 @@ def test_open_a_unit_follow_a_subject_to_its_cross_office_page_and_search(page, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Emergency Management Office")
     expect(page.get_by_text("As written in the source:")).to_be_visible()
     breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
-    expect(breadcrumb.get_by_role("link", name="General Office of the Jilin Provincial People's Government")).to_be_visible()
+    expect(breadcrumb.get_by_role("link", name=JILIN)).to_be_visible()
 
     page.locator(".subject-entry__name", has_text="Emergency management").click()
     expect(page).to_have_url(site + "/subjects/emergency-management/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Emergency management")
     comparison = page.locator(".comparison__office")
     expect(comparison).to_have_count(page.evaluate("document.querySelectorAll('.comparison__title').length"))
-    expect(comparison.filter(has_text="Jilin").get_by_role("link", name=re.compile("Emergency Management Office"))).to_be_visible()
+    jilin_row = comparison.filter(has_text="Jilin")
+    expect(jilin_row.get_by_role("link", name=re.compile("Emergency Management Office"))).to_be_visible()
 
     page.get_by_role("link", name="Search units").click()
     page.get_by_label("Words to look for").fill("旅游")
@@ -142,7 +144,7 @@ PAGES = [
 
 
 def test_screenshots_of_each_main_page_and_phone_width(page, site, screenshots):
-    """Full-page pictures for a person to look at (artifacts/screenshots/, not committed); no sideways scroll on a phone."""
+    """Full-page pictures for a person to look at (artifacts/screenshots/, not committed); no sideways phone scroll."""
     for language, lang in (("en", "en"), ("zh-hans", "zh-Hans")):
         page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
         for name, path in PAGES:
@@ -161,7 +163,7 @@ def test_screenshots_of_each_main_page_and_phone_width(page, site, screenshots):
     page.set_viewport_size({"width": 375, "height": 800})
     for language in ("en", "zh-hans"):
         page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
-        for name, path in PAGES:
+        for _name, path in PAGES:
             if path.endswith(".svg"):
                 continue
             page.goto(site + path)
