@@ -1,8 +1,7 @@
 """The browse pages. Each view asks the selectors for its data and renders one template."""
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -177,7 +176,8 @@ class UnitSearchView(LanguageTagsMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
-        asked = form.is_bound and form.is_valid() and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
+        valid = form.is_bound and form.is_valid()
+        asked = valid and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
         context["asked"] = asked
         context["results"] = (
             selectors.unit_search_matches(units=self.object_list, query=form.cleaned_data.get("q"))
