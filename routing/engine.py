@@ -44,6 +44,8 @@ CHILD_SUBJECT_FACTOR = 0.7  # "Hong Kong, Macao and Taiwan" → the unit holding
 ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
+NEGLIGIBLE_SHARE = 0.03  # a query word carrying less of the query's weight than this is not looked up
+WEAK_COVERAGE = 0.12  # a duty covering less of the query than this is no evidence for a unit
 VARIANT_FACTOR = 0.8  # an everyday word standing in for the document's word counts a little less
 
 
@@ -74,6 +76,7 @@ class Candidate:
     score: float
     reasons: list
     tie: bool = False
+    unit_data: object = field(default=None, repr=False, compare=False)
 
     def as_dict(self):
         return {
@@ -150,12 +153,15 @@ class Index:
     subjects: dict  # slug -> subject dict
     children: dict  # subject slug -> [child slugs]
     phrases_by_token: dict  # first English stem -> [_Phrase]
-    chinese_phrases: list  # [_Phrase]
+    chinese_phrases: dict  # first two characters -> [_Phrase]
     idf: dict
     vocabulary: list  # surface English words of the data, for typo correction
     vocabulary_set: frozenset
     default_idf: float
     lexicon: dict  # everyday token -> official tokens
+    duty_postings: dict  # office -> token -> [(unit position, duty position)]
+    subject_holders: dict  # office -> subject slug -> [unit position]
+    name_postings: dict  # office -> token -> [unit position]
 
 
 def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
@@ -166,14 +172,14 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         if subject.get("parent"):
             children.setdefault(subject["parent"], []).append(subject["slug"])
 
-    phrases_by_token, chinese_phrases = {}, []
+    phrases_by_token, chinese_phrases = {}, {}
     for subject in data["subjects"]:
         for text in [subject["name_en"], subject["name_zh"], *subject.get("aliases", [])]:
             normal = normalize(text)
             if CJK_RE.search(normal):
                 chinese = compact_chinese(normal)
                 if len(chinese) >= 2:
-                    chinese_phrases.append(_Phrase(subject["slug"], text, (), chinese))
+                    chinese_phrases.setdefault(chinese[:2], []).append(_Phrase(subject["slug"], text, (), chinese))
             else:
                 phrase_tokens = tuple(tokens(normal, normalized=True))
                 if phrase_tokens:
@@ -182,6 +188,7 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
                     )
 
     units, transfers, document_frequency, documents, surface = {}, {}, {}, 0, set()
+    duty_postings, subject_holders, name_postings = {}, {}, {}
     for office in data["offices"]:
         office_units = []
         parents = {unit["parent"] for unit in office["units"] if unit["parent"]}
@@ -208,6 +215,17 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
                 )
             )
         units[office["slug"]] = office_units
+        duty_postings[office["slug"]] = postings = {}
+        subject_holders[office["slug"]] = holders = {}
+        name_postings[office["slug"]] = names = {}
+        for unit_position, unit in enumerate(office_units):
+            for duty_position, duty in enumerate(unit.duties):
+                for token in duty[2]:
+                    postings.setdefault(token, []).append((unit_position, duty_position))
+            for slug in unit.subjects:
+                holders.setdefault(slug, []).append(unit_position)
+            for token in unit.name_tokens:
+                names.setdefault(token, []).append(unit_position)
         transfers[office["slug"]] = [
             _Transfer(
                 office=office["slug"],
@@ -247,6 +265,9 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         vocabulary_set=frozenset(vocabulary),
         default_idf=default_idf,
         lexicon=_load_lexicon(lexicon),
+        duty_postings=duty_postings,
+        subject_holders=subject_holders,
+        name_postings=name_postings,
     )
 
 
@@ -336,14 +357,17 @@ def _match_subjects(index, query):
                 words = tuple(query.corrections.get(part, part) for part in phrase.tokens)
                 matches.append((phrase.subject, weight, phrase.text, words, frozenset(phrase.tokens)))
     if query.chinese:
-        for phrase in index.chinese_phrases:
-            start = query.chinese.find(phrase.chinese)
-            if start >= 0:
-                covered = [token for token in query.tokens if CJK_RE.match(token) and token in phrase.chinese]
-                weight = sum(query.weights.get(token, 0) for token in covered) or index.default_idf
-                span = frozenset(covered) | frozenset(
-                    ("zh", position) for position in range(start, start + len(phrase.chinese)))
-                matches.append((phrase.subject, weight, phrase.text, (phrase.chinese,), span))
+        candidates = {}
+        for start in range(len(query.chinese) - 1):
+            for phrase in index.chinese_phrases.get(query.chinese[start:start + 2], ()):
+                if query.chinese.startswith(phrase.chinese, start) and id(phrase) not in candidates:
+                    candidates[id(phrase)] = (start, phrase)
+        for start, phrase in candidates.values():
+            covered = [token for token in query.tokens if CJK_RE.match(token) and token in phrase.chinese]
+            weight = sum(query.weights.get(token, 0) for token in covered) or index.default_idf
+            span = frozenset(covered) | frozenset(
+                ("zh", position) for position in range(start, start + len(phrase.chinese)))
+            matches.append((phrase.subject, weight, phrase.text, (phrase.chinese,), span))
     found = {}
     for subject, weight, text, words, span in matches:
         if any(span < other[4] and other[0] != subject for other in matches):
@@ -351,6 +375,8 @@ def _match_subjects(index, query):
         coverage = min(1.0, weight / query.total) if query.total else 0.0
         specificity = min(1.0, weight / SPECIFIC_PHRASE_IDF)
         strength = SUBJECT_FLOOR * specificity + (1 - SUBJECT_FLOOR) * coverage
+        if strength < WEAK_COVERAGE:
+            continue
         if subject not in found or strength > found[subject][0]:
             found[subject] = (strength, text, words)
     return found
@@ -362,20 +388,28 @@ def _close_together(phrase_tokens, position):
     return max(places) - min(places) <= len(places)
 
 
-def _duty_evidence(unit, query):
-    """The duty sentence covering most of the query: (coverage, duty, matched tokens)."""
-    best = (0.0, None, ())
+def _duty_evidence(index, office, query):
+    """For each unit position, the duty sentence covering most of the query: (coverage, duty, matched)."""
     if not query.total:
-        return best
-    for duty in unit.duties:
-        matched = [token for token in query.tokens if not query.variants[token].isdisjoint(duty[2])]
-        if not matched:
-            continue
-        coverage = sum(
-            query.weights[token] * (1.0 if token in duty[2] else VARIANT_FACTOR) for token in matched
-        ) / query.total
-        if coverage > best[0]:
-            best = (coverage, duty, tuple(matched))
+        return {}
+    postings = index.duty_postings.get(office, {})
+    hits = {}  # (unit position, duty position) -> {query token: factor}
+    for token in query.tokens:
+        if query.weights[token] < NEGLIGIBLE_SHARE * query.total:
+            continue  # words in nearly every duty ("government") cannot tell units apart
+        for variant in query.variants[token]:
+            factor = 1.0 if variant == token else VARIANT_FACTOR
+            for key in postings.get(variant, ()):
+                matched = hits.setdefault(key, {})
+                if matched.get(token, 0.0) < factor:
+                    matched[token] = factor
+    best = {}
+    units = index.units[office]
+    for (unit_position, duty_position), matched in hits.items():
+        coverage = sum(query.weights[token] * factor for token, factor in matched.items()) / query.total
+        if coverage >= WEAK_COVERAGE and coverage > best.get(unit_position, (0.0,))[0]:
+            ordered = tuple(token for token in query.tokens if token in matched)
+            best[unit_position] = (coverage, units[unit_position].duties[duty_position], ordered)
     return best
 
 
@@ -392,51 +426,53 @@ def _held_entry(index, unit, slug):
     return None, 0.0
 
 
-def _score_unit(index, unit, query, recognised):
-    reasons, subject_scores = [], []
-    for slug, (strength, phrase, words) in recognised.items():
+def _score_unit(index, unit, query, recognised, duty_evidence):
+    """(score, evidence): evidence is a list of (weight, kind, detail) kept cheap until shown."""
+    evidence = []
+    for slug, (strength, _, words) in recognised.items():
         entry, factor = _held_entry(index, unit, slug)
-        if entry is None:
-            continue
-        subject = index.subjects[entry["slug"]]
-        subject_scores.append(strength * factor)
-        reasons.append(
-            (
-                strength * factor,
-                Reason(
-                    kind="subject",
-                    subject=entry["slug"],
-                    text_en=subject["name_en"],
-                    text_zh=subject["name_zh"],
-                    scope_en=entry.get("scope_en", ""),
-                    scope_zh=entry.get("scope_zh", ""),
-                    quote=entry.get("quote", ""),
-                    matched=words,
-                ),
-            )
-        )
-    coverage, duty, matched = _duty_evidence(unit, query)
-    duty_score = coverage * 0.9
-    if duty is not None and duty_score > 0:
-        words = tuple(query.corrections.get(token, token) for token in matched)
-        reasons.append((duty_score, Reason(kind="duty", text_en=duty[0], text_zh=duty[1], matched=words)))
+        if entry is not None:
+            evidence.append((strength * factor, "subject", (entry, words)))
+    coverage, duty, matched = duty_evidence
+    if duty is not None and coverage > 0:
+        evidence.append((coverage * 0.9, "duty", (duty, matched)))
     name_matched = [token for token in query.tokens if token in unit.name_tokens]
-    name_score = 0.0
     if name_matched and query.total:
-        name_score = 0.8 * sum(query.weights[token] for token in name_matched) / query.total
-        words = tuple(query.corrections.get(token, token) for token in name_matched)
-        reasons.append((name_score, Reason(kind="name", text_en=unit.name_en, text_zh=unit.name_zh, matched=words)))
-    if not reasons:
+        weight = 0.8 * sum(query.weights[token] for token in name_matched) / query.total
+        evidence.append((weight, "name", name_matched))
+    if not evidence:
         return 0.0, []
+    evidence.sort(key=lambda item: -item[0])
     # The best evidence decides; agreeing evidence (a duty that also names the matter) breaks ties.
-    scores = sorted([*subject_scores, duty_score, name_score, 0.0], reverse=True)
+    scores = [item[0] for item in evidence[:3]] + [0.0, 0.0]
     score = 0.85 * scores[0] + 0.1 * scores[1] + 0.05 * scores[2]
     if unit.is_root:
         score *= ROOT_FACTOR
     elif unit.has_children:
         score *= 0.97
-    reasons.sort(key=lambda pair: -pair[0])
-    return min(score, 1.0), [reason for _, reason in reasons[:3]]
+    return min(score, 1.0), evidence[:3]
+
+
+def _reasons(index, unit, query, evidence):
+    """Turn a unit's evidence into the reasons shown to people: what matched, quoted from the source."""
+    reasons = []
+    for _, kind, detail in evidence:
+        if kind == "subject":
+            entry, words = detail
+            subject = index.subjects[entry["slug"]]
+            reasons.append(Reason(
+                kind="subject", subject=entry["slug"], text_en=subject["name_en"], text_zh=subject["name_zh"],
+                scope_en=entry.get("scope_en", ""), scope_zh=entry.get("scope_zh", ""),
+                quote=entry.get("quote", ""), matched=words,
+            ))
+        elif kind == "duty":
+            duty, matched = detail
+            words = tuple(query.corrections.get(token, token) for token in matched)
+            reasons.append(Reason(kind="duty", text_en=duty[0], text_zh=duty[1], matched=words))
+        else:
+            words = tuple(query.corrections.get(token, token) for token in detail)
+            reasons.append(Reason(kind="name", text_en=unit.name_en, text_zh=unit.name_zh, matched=words))
+    return reasons
 
 
 def _score_transfer(transfer, query, recognised):
@@ -448,11 +484,23 @@ def _score_transfer(transfer, query, recognised):
 
 def _route_office(index, office, query, recognised):
     """(candidates sorted best first, transfer dict or None) for one office."""
+    units = index.units.get(office, ())
+    duty_evidence = _duty_evidence(index, office, query)
+    holders = index.subject_holders.get(office, {})
+    candidates = set(duty_evidence)
+    for slug in recognised:
+        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
+            candidates.update(holders.get(related, ()))
+    names = index.name_postings.get(office, {})
+    for token in query.tokens:
+        candidates.update(names.get(token, ()))
     scored = []
-    for position, unit in enumerate(index.units.get(office, ())):
-        score, reasons = _score_unit(index, unit, query, recognised)
+    for position in sorted(candidates):
+        unit = units[position]
+        score, reasons = _score_unit(index, unit, query, recognised, duty_evidence.get(position, (0.0, None, ())))
         if score > 0:
-            scored.append((position, Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons)))
+            scored.append((position, Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons,
+                                               unit_data=unit)))
     # Equal scores keep the source's order of units: deterministic, and the document's own emphasis.
     scored = [candidate for _, candidate in sorted(scored, key=lambda pair: (-round(pair[1].score, 9), pair[0]))]
     best = scored[0].score if scored else 0.0
@@ -495,8 +543,8 @@ def _names_an_unheld_subject(index, office, recognised, best, scored):
     held = any(slug in unit.subjects for unit in index.units.get(office, ()) for slug in related if slug)
     if held:
         return False
-    top_reasons = scored[0].reasons if scored else []
-    return not any(reason.kind == "subject" for reason in top_reasons) and best < strength
+    top_evidence = scored[0].reasons if scored else []
+    return not any(kind == "subject" for _, kind, _ in top_evidence) and best < strength
 
 
 def route(index, text, office=None, limit=5):
@@ -518,6 +566,8 @@ def route(index, text, office=None, limit=5):
         results = results[:limit]
         if results:
             transfer = None
+    for candidate in results:
+        candidate.reasons = _reasons(index, candidate.unit_data, query, candidate.reasons)
     confident = bool(results) and results[0].score >= CONFIDENT_FROM and not (
         office is not None and results[0].tie and len({c.unit for c in results if c.tie}) > 2
     )
