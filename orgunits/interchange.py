@@ -193,9 +193,10 @@ def validate_org_data(data):
     for subject in subjects:
         if isinstance(subject, dict):
             parent = subject.get("parent")
-            if parent is not None and parent not in subject_slugs:
+            if parent is not None and (not isinstance(parent, str) or parent not in subject_slugs):
                 check.fail(f"subject {subject.get('slug')!r}", f"parent {parent!r} is not a subject")
-            parents[subject.get("slug")] = parent
+            if isinstance(subject.get("slug"), str):
+                parents[subject["slug"]] = parent if isinstance(parent, str) else None
     for slug in parents:
         seen, current = set(), slug
         while current is not None and current in parents:
@@ -246,7 +247,7 @@ def validate_org_data(data):
             for field in ("quote", "body_en", "body_zh"):
                 check.text(transfer_where, transfer, field, required=False, max_length=MAX_TEXT)
             for subject_slug in check.items(transfer_where, transfer, "subjects"):
-                if subject_slug not in subject_slugs:
+                if not isinstance(subject_slug, str) or subject_slug not in subject_slugs:
                     check.fail(transfer_where, f"subject {subject_slug!r} is not in the subject taxonomy")
     if check.problems:
         raise OrgDataError(check.problems)
@@ -282,7 +283,7 @@ def _validate_units(check, where, office, subject_slugs):
         parent = unit.get("parent")
         if parent is None:
             roots += 1
-        elif parent not in seen:
+        elif not isinstance(parent, str) or parent not in seen:
             check.fail(unit_where, f"parent {parent!r} is not a unit listed before it in this office")
         seen.add(slug)
         check.choice(unit_where, unit, "kind", UNIT_KINDS)
@@ -303,11 +304,12 @@ def _validate_units(check, where, office, subject_slugs):
                 check.fail(entry_where, "expected an object")
                 continue
             subject_slug = entry.get("slug")
-            if subject_slug not in subject_slugs:
+            if not isinstance(subject_slug, str) or subject_slug not in subject_slugs:
                 check.fail(entry_where, f"subject {subject_slug!r} is not in the subject taxonomy")
-            if subject_slug in held:
+            elif subject_slug in held:
                 check.fail(entry_where, f"subject {subject_slug!r} is listed twice")
-            held.add(subject_slug)
+            else:
+                held.add(subject_slug)
             for field in ("scope_en", "scope_zh"):
                 check.text(entry_where, entry, field, required=False, max_length=300)
             check.text(entry_where, entry, "quote", required=False)

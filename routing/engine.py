@@ -404,7 +404,7 @@ def _duty_evidence(index, office, query):
                 if matched.get(token, 0.0) < factor:
                     matched[token] = factor
     best = {}
-    units = index.units[office]
+    units = index.units.get(office, ())
     for (unit_position, duty_position), matched in hits.items():
         coverage = sum(query.weights[token] * factor for token, factor in matched.items()) / query.total
         if coverage >= WEAK_COVERAGE and coverage > best.get(unit_position, (0.0,))[0]:

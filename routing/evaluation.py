@@ -21,6 +21,12 @@ def read_cases(lines):
             raise CaseFileError(f"line {number}: not JSON ({exc})") from exc
         if not isinstance(case, dict) or any(name not in case for name in REQUIRED_FIELDS):
             raise CaseFileError(f"line {number}: a case needs {', '.join(REQUIRED_FIELDS)}")
+        if not isinstance(case["query"], str) or not isinstance(case["office"], str):
+            raise CaseFileError(f"line {number}: 'query' and 'office' must be text")
+        if not isinstance(case["expect"], list) or not isinstance(case.get("also_ok", []), list):
+            raise CaseFileError(f"line {number}: 'expect' and 'also_ok' must be lists of unit slugs")
+        if not isinstance(case["id"], (str, int)):
+            raise CaseFileError(f"line {number}: 'id' must be text or a number")
         if case["id"] in seen:
             raise CaseFileError(f"line {number}: duplicate case id {case['id']!r}")
         seen.add(case["id"])

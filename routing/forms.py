@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govoffice.terminal import printable
 from routing.engine import MAX_QUERY_CHARS
 
 MAX_LIMIT = 50
@@ -47,6 +48,5 @@ class RouteForm(forms.Form):
 def first_error(form):
     """One readable sentence for a 400 response or a command error."""
     for name, errors in form.errors.items():
-        label = {"q": "q", "office": "office", "limit": "limit"}.get(name, name)
-        return f"{label}: {errors[0]}"
+        return printable(f"{name}: {errors[0]}")
     return "invalid request"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from govoffice.terminal import printable
 from orgunits.interchange import OrgDataError
 from orgunits.services import org_load_fixtures
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         try:
             stats = org_load_fixtures(directory=options["dir"])
         except OrgDataError as exc:
-            raise CommandError("Nothing was loaded:\n" + "\n".join(exc.problems)) from exc
+            raise CommandError(printable("Nothing was loaded:\n" + "\n".join(exc.problems))) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 "Organisation data loaded: {created} created, {updated} updated, {deleted} deleted.".format(**stats)
