@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from simple_history.utils import bulk_create_with_history
 
-from orgunits.interchange import SLUG_RE, read_fixture_dir, text_language, validate_org_data
+from orgunits.interchange import SLUG_RE, OrgDataError, read_fixture_dir, text_language, validate_org_data
 from orgunits.models import (
     TREE_FIELDS,
     Duty,
@@ -42,7 +42,11 @@ IMPORT_REASON = "organisation data import"
 
 def org_load_fixtures(*, directory):
     """Load every fixture file in `directory`; see `org_import`."""
-    return org_import(data=read_fixture_dir(directory))
+    try:
+        data = read_fixture_dir(directory)
+    except ValueError as exc:  # e.g. a NUL in the path, which no file system accepts
+        raise OrgDataError([f"{str(directory)!r}: cannot be read: {exc}"]) from exc
+    return org_import(data=data)
 
 
 @transaction.atomic
@@ -54,7 +58,7 @@ def org_import(*, data):
     Units of a named office that the data no longer lists are deleted.
     Returns counts of what was created, updated and deleted.
     """
-    validate_org_data(data)
+    _validate(data)
     # The rebuild below rewrites every tree: keep concurrent tree edits out until this commits.
     _lock_office_trees(Office.objects.values_list("pk", flat=True))
     stats = {"created": 0, "updated": 0, "deleted": 0}
@@ -66,6 +70,44 @@ def org_import(*, data):
         Unit.objects.rebuild()
     org_data_changed()
     return stats
+
+
+def _validate(data):
+    """The interchange checks plus the database's column limits; every fault becomes an OrgDataError."""
+    try:
+        validate_org_data(data)
+    except OrgDataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The validator expects slugs to be text; a list or object in their place must still be
+        # refused with a message rather than a traceback.
+        raise OrgDataError(
+            [f"the data has an unexpected shape ({exc}): is a slug, parent or subject a list or an object?"]
+        ) from exc
+    problems = []
+    for office in data["offices"]:
+        where = f"{office.get('_source', 'offices')}: office {office['slug']!r}"
+        _check_lengths(problems, where, office, Office)
+        for index, name in enumerate(office["other_names"]):
+            _check_lengths(problems, f"{where}, other_names[{index}]", name, OfficeName)
+        for unit in office["units"]:
+            _check_lengths(problems, f"{where}, unit {unit['slug']!r}", unit, Unit)
+            for index, entry in enumerate(unit["subjects"]):
+                _check_lengths(problems, f"{where}, unit {unit['slug']!r}, subjects[{index}]", entry, PortfolioEntry)
+        for index, transfer in enumerate(office["transfers"]):
+            _check_lengths(problems, f"{where}, transfers[{index}]", transfer, Transfer)
+    for subject in data["subjects"]:
+        _check_lengths(problems, f"{subject.get('_source', 'subjects')}: subject {subject['slug']!r}", subject, Subject)
+    if problems:
+        raise OrgDataError(problems)
+
+
+def _check_lengths(problems, where, record, model):
+    """PostgreSQL refuses text longer than a column (SQLite does not): say so before writing."""
+    for field in model._meta.concrete_fields:
+        value = record.get(field.name)
+        if field.max_length and isinstance(value, str) and len(value) > field.max_length:
+            problems.append(f"{where}: '{field.name}' is longer than {field.max_length} characters")
 
 
 def org_data_changed():
