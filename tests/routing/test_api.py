@@ -102,6 +102,74 @@ def test_route_page_empty_form(client):
     assert 'name="q"' in response.content.decode()
 
 
+def results_part(html):
+    return html[html.index('id="results-heading"') :]
+
+
+def test_route_page_in_chinese_shows_chinese_names_and_quotes_first(client):
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/route/", {"q": "prisons", "office": "shanxi"}).content.decode()
+    assert '<html lang="zh-Hans">' in html
+    assert '<option value="shanxi" selected>山西省人民政府办公厅</option>' in html
+    results = results_part(html)
+    assert results.index("秘书三处") < results.index("Secretariat Division 3")
+    assert results.index("监狱") < results.index("Prisons")
+    assert results.index("承办公安") < results.index("Handling public security")
+    # An English matter still marks the Chinese wording, through the subject it matched.
+    assert "<mark>监狱</mark>" in results and "<mark>prisons</mark>" in results
+    assert 'href="/subjects/prisons/"' in results
+
+
+def test_route_page_in_english_shows_english_first_with_kinds_of_evidence(client):
+    html = results_part(client.get("/route/", {"q": "prisons", "office": "shanxi"}).content.decode())
+    assert html.index("Secretariat Division 3") < html.index("秘书三处")
+    assert "Assigned subject" in html and "Duty" in html and "Confident match." in html
+
+
+def test_route_page_marks_ties(client):
+    data = client.get("/api/route", {"q": "meetings", "office": "shanxi"}).json()
+    tied = sum(item["tie"] for item in data["results"])
+    assert tied >= 2
+    html = client.get("/route/", {"q": "meetings", "office": "shanxi"}).content.decode()
+    assert html.count('<strong class="tag tag--tie">Tie</strong>') == tied
+    assert html.count('class="route-result route-result--tie"') == tied
+    assert "Units marked as a tie match the matter equally well." in html
+
+
+def test_route_page_transfer_panel_in_chinese(client):
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/route/", {"q": "foreign experts", "office": "hengyang"}).content.decode()
+    assert "该职能已划转至市人事局" in html
+    assert "未找到机构" not in html
+
+
+def test_route_page_no_unit_found_offers_all_offices(client):
+    html = client.get("/route/", {"q": "how do I bake sourdough bread", "office": "shanxi"}).content.decode()
+    assert 'class="panel panel--none"' in html
+    assert 'href="/route/?q=how%20do%20I%20bake%20sourdough%20bread"' in html
+
+
+def test_route_page_form_errors_have_a_summary_linked_to_the_fields(client):
+    response = client.get("/route/", {"q": "", "office": "atlantis", "limit": "ten"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error:" in html
+    assert 'class="error-summary"' in html
+    for field in ("id_q", "id_office", "id_limit"):
+        assert f'href="#{field}"' in html and f'id="{field}"' in html
+    assert html.count('aria-invalid="true"') == 3
+    assert 'value="ten"' in html
+
+
+def test_highlight_marks_whole_words_and_escapes():
+    from routing.templatetags.routing_tags import highlight
+
+    assert highlight("<b>meetings</b> in the department", ["meet", "art"]) == (
+        "&lt;b&gt;<mark>meetings</mark>&lt;/b&gt; in the department"
+    )
+    assert highlight("司法（含监狱）", ["监狱"]) == "司法（含<mark>监狱</mark>）"
+
+
 def test_healthz_does_not_touch_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
