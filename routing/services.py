@@ -1,10 +1,11 @@
 """The one entry point from Django to the routing engine: builds, caches and queries the index."""
 import threading
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from orgunits.selectors import office_list, org_export
+from orgunits.selectors import org_export
 from routing import engine
 from routing.models import IndexVersion
 
@@ -22,16 +23,35 @@ def routing_index_invalidate():
 
 # The index -----------------------------------------------------------------------------------
 
-_cache = {"version": None, "index": None}
+# This process's copy of the index, the office choices and recent answers, all for one data version.
+_cache = {"version": None, "index": None, "offices": None, "answers": {}}
 _lock = threading.Lock()
+MAX_CACHED_ANSWERS = 2048
+
+
+@dataclass(frozen=True)
+class RoutingSnapshot:
+    """The index and the office choices as of one data version."""
+
+    version: int
+    index: engine.Index
+    offices: list
 
 
 def routing_index_version():
-    return IndexVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    """The shared data version: one primary-key read.
+
+    Every routing request makes it, so it skips the ORM's query building (a third of a
+    millisecond per request, measured).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {IndexVersion._meta.db_table} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
-def routing_index():
-    """This process's routing index, rebuilt when the shared data version has moved.
+def routing_snapshot():
+    """The index and office choices at the current data version; rebuilt when the version has moved.
 
     One indexed query per call; the rebuild (tens of milliseconds) happens once per change.
     """
@@ -39,16 +59,39 @@ def routing_index():
     if _cache["version"] != version or _cache["index"] is None:
         with _lock:
             if _cache["version"] != version or _cache["index"] is None:
-                _cache["index"] = engine.build_index(org_export())
+                data = org_export()
+                _cache["answers"] = {}
+                _cache["offices"] = [(office["slug"], office["name_en"]) for office in data["offices"]]
+                _cache["index"] = engine.build_index(data)
                 _cache["version"] = version
-    return _cache["index"]
+    return RoutingSnapshot(version=_cache["version"], index=_cache["index"], offices=list(_cache["offices"]))
 
 
-def route_matter(*, text, office=None, limit=5):
-    """Route a matter; `office` is an office slug or None for all offices. Returns an engine RouteResult."""
-    return engine.route(routing_index(), text, office=office, limit=limit)
+def routing_index():
+    """This process's routing index at the current data version."""
+    return routing_snapshot().index
+
+
+def route_matter(*, text, office=None, limit=5, snapshot=None):
+    """Route a matter; `office` is an office slug or None for all offices. Returns an engine RouteResult.
+
+    Pass the `snapshot` the request's form was validated against to spare a second version read.
+    The same question at the same data version gets the same answer, so recent answers are kept
+    (treat the result as read-only).
+    """
+    snapshot = snapshot or routing_snapshot()
+    key = (snapshot.version, text, office, limit)
+    answers = _cache["answers"]
+    result = answers.get(key) if _cache["index"] is snapshot.index else None
+    if result is None:
+        result = engine.route(snapshot.index, text, office=office, limit=limit)
+        if _cache["index"] is snapshot.index:
+            if len(answers) >= MAX_CACHED_ANSWERS:
+                answers.pop(next(iter(answers)), None)  # the oldest
+            answers[key] = result
+    return result
 
 
 def routing_offices():
     """(slug, English name) of every office, in source order, for office choices."""
-    return [(office.slug, office.name_en) for office in office_list()]
+    return routing_snapshot().offices

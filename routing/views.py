@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from routing.forms import RouteForm, first_error
-from routing.services import route_matter, routing_offices
+from routing.services import route_matter, routing_snapshot
 
 
 def healthz(request):
@@ -14,23 +14,31 @@ def healthz(request):
 
 @require_GET
 def route_api(request):
-    form = RouteForm(request.GET, offices=routing_offices())
+    snapshot = routing_snapshot()
+    form = RouteForm(request.GET, offices=snapshot.offices)
     if not form.is_valid():
         return JsonResponse({"error": first_error(form)}, status=400, json_dumps_params={"ensure_ascii": False})
     result = route_matter(
-        text=form.cleaned_data["q"], office=form.cleaned_data["office"], limit=form.cleaned_data["limit"]
+        text=form.cleaned_data["q"],
+        office=form.cleaned_data["office"],
+        limit=form.cleaned_data["limit"],
+        snapshot=snapshot,
     )
     return JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
 def route_page(request):
-    offices = routing_offices()
+    snapshot = routing_snapshot()
+    offices = snapshot.offices
     form = RouteForm(request.GET or None, offices=offices)
     result = None
     if form.is_bound and form.is_valid():
         result = route_matter(
-            text=form.cleaned_data["q"], office=form.cleaned_data["office"], limit=form.cleaned_data["limit"]
+            text=form.cleaned_data["q"],
+            office=form.cleaned_data["office"],
+            limit=form.cleaned_data["limit"],
+            snapshot=snapshot,
         )
     return render(
         request,
