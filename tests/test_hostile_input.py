@@ -487,9 +487,6 @@ def test_import_refuses_wrongly_shaped_values_cleanly(hunan_document, breakage):
     assert _fingerprint() == before
 
 
-# Not strict: a fix in orgunits/interchange.py (reported) makes these pass.
-@pytest.mark.xfail(reason="orgunits/interchange.py raised TypeError on these; the import service refuses them, "
-                   "but only the validator can say where")
 @pytest.mark.parametrize("breakage", UNHASHABLE, ids=lambda function: function.__name__)
 def test_import_says_where_a_wrongly_shaped_value_is(hunan_document, breakage):
     document = copy.deepcopy(hunan_document)
