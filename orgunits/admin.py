@@ -7,10 +7,11 @@ delete) go through `orgunits.services`, which lock the office's tree.
 """
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
@@ -82,7 +83,22 @@ class OfficeScopedMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class OfficeScopedAdmin(OfficeScopedMixin, SimpleHistoryAdmin):
+class RestorableMixin:
+    """After a delete, point to the history page the row can be restored from."""
+
+    def response_delete(self, request, obj_display, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[quote(obj_id)])
+        self.message_user(
+            request,
+            format_html('{} <a href="{}">{}</a>', _("Its history is kept."), url, _("Restore it from its history")),
+            messages.INFO,
+        )
+        return response
+
+
+class OfficeScopedAdmin(RestorableMixin, OfficeScopedMixin, SimpleHistoryAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None and from_field is None and object_exists(model=self.model, object_id=object_id):
@@ -348,7 +364,7 @@ class SubjectAliasInline(TaxonomyPermissionMixin, admin.TabularInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(TaxonomyPermissionMixin, SimpleHistoryAdmin):
+class SubjectAdmin(RestorableMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
     list_display = ("slug", "name_en", "name_zh", "parent")
     search_fields = ("slug", "name_en", "name_zh", "aliases__text")
     list_select_related = ("parent",)
@@ -357,7 +373,7 @@ class SubjectAdmin(TaxonomyPermissionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SubjectAlias)
-class SubjectAliasAdmin(TaxonomyPermissionMixin, SimpleHistoryAdmin):
+class SubjectAliasAdmin(RestorableMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
     list_display = ("text", "language", "subject")
     list_filter = ("language",)
     search_fields = ("text", "subject__slug", "subject__name_en")

@@ -121,3 +121,23 @@ def test_an_office_fact_is_reverted(admin_client_logged_in):
     assert response.status_code == 302
     office.refresh_from_db()
     assert office.telephone == original
+
+
+def test_an_editor_restores_a_deleted_duty_from_its_history(client, django_user_model):
+    from orgunits.models import OfficeEditor
+
+    editor = django_user_model.objects.create_user("jilin-editor", password="pw-for-tests", is_staff=True)
+    OfficeEditor.objects.create(user=editor, office=Office.objects.get(slug="jilin"))
+    client.force_login(editor)
+    duty = Duty.objects.filter(unit__office__slug="jilin").order_by("pk").first()
+    pk, text = duty.pk, duty.text_en
+    response = client.post(reverse("admin:orgunits_duty_delete", args=[pk]), {"post": "yes"}, follow=True)
+    history_url = reverse("admin:orgunits_duty_history", args=[pk])
+    assert history_url in response.content.decode()  # the message points to where it can be restored
+    assert not Duty.objects.filter(pk=pk).exists()
+    assert client.get(history_url).status_code == 200
+    record = Duty.history.filter(id=pk).exclude(history_type="-").latest()
+    url, data = history_form(client, record)
+    assert client.post(url, data).status_code == 302
+    assert Duty.objects.get(pk=pk).text_en == text
+    assert Duty.history.filter(id=pk).latest().history_user == editor
