@@ -35,7 +35,8 @@ def editable_office_ids(user):
         return None
     cached = getattr(user, "_editable_office_ids", None)
     if cached is None:
-        cached = frozenset() if not user.is_staff else frozenset(user.office_editor_roles.values_list("office_id", flat=True))
+        roles = user.office_editor_roles.values_list("office_id", flat=True)
+        cached = frozenset(roles) if user.is_staff else frozenset()
         user._editable_office_ids = cached
     return cached
 

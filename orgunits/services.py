@@ -4,7 +4,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-
 from simple_history.utils import bulk_create_with_history
 
 from orgunits.interchange import SLUG_RE, OrgDataError, read_fixture_dir, text_language, validate_org_data
@@ -193,11 +192,13 @@ def _sync_office(data, position, subjects, stats):
 
     # A transfer's subjects are a set: compare them sorted, as the export writes them.
     transfers = [
-        (t["direction"], t["text_en"], t["text_zh"], t["quote"], t["body_en"], t["body_zh"], tuple(sorted(t["subjects"])))
+        (t["direction"], t["text_en"], t["text_zh"], t["quote"], t["body_en"], t["body_zh"],
+         tuple(sorted(t["subjects"])))
         for t in data["transfers"]
     ]
     current = [
-        (t.direction, t.text_en, t.text_zh, t.quote, t.body_en, t.body_zh, tuple(sorted(s.slug for s in t.subjects.all())))
+        (t.direction, t.text_en, t.text_zh, t.quote, t.body_en, t.body_zh,
+         tuple(sorted(s.slug for s in t.subjects.all())))
         for t in office.transfers.order_by("order", "id").prefetch_related("subjects")
     ]
     if current != transfers:
@@ -435,14 +436,17 @@ def org_tree_faults():
         seen_slugs = set()
         for unit in members:
             if not SLUG_RE.match(unit["slug"] or ""):
-                faults.append(_("%(where)s: unit %(slug)r has an invalid slug") % {"where": where, "slug": unit["slug"]})
+                faults.append(
+                    _("%(where)s: unit %(slug)r has an invalid slug") % {"where": where, "slug": unit["slug"]}
+                )
             if unit["slug"] in seen_slugs:
                 faults.append(_("%(where)s: slug %(slug)r is used twice") % {"where": where, "slug": unit["slug"]})
             seen_slugs.add(unit["slug"])
             parent = by_pk.get(unit["parent_id"])
             if unit["parent_id"] is not None and (parent is None or parent["office_id"] != office_id):
                 faults.append(
-                    _("%(where)s: unit %(slug)s has a parent in another office") % {"where": where, "slug": unit["slug"]}
+                    _("%(where)s: unit %(slug)s has a parent in another office")
+                    % {"where": where, "slug": unit["slug"]}
                 )
         for tree_id in sorted({unit["tree_id"] for unit in members}):
             owner = tree_owner.setdefault(tree_id, office_slug)
@@ -476,7 +480,8 @@ def _nested_set_faults(where, root, members, children):
         expected[unit["pk"]] = {"lft": counter, "level": level, "tree_id": root["tree_id"]}
         stack.append((unit, level, True))
         # Siblings in source order (the slug breaks ties, as in MPTTMeta); the numbering must agree.
-        for child in sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["slug"]), reverse=True):
+        siblings = sorted(children.get(unit["pk"], []), key=lambda child: (child["order"], child["slug"]))
+        for child in reversed(siblings):
             stack.append((child, level + 1, False))
     mismatched = []
     for unit in members:
@@ -489,7 +494,9 @@ def _nested_set_faults(where, root, members, children):
             continue
         got = {field: unit[field] for field in want}
         if got != want:
-            wrong = ", ".join(f"{field} {got[field]} (expected {want[field]})" for field in want if got[field] != want[field])
+            wrong = ", ".join(
+                f"{field} {got[field]} (expected {want[field]})" for field in want if got[field] != want[field]
+            )
             mismatched.append(
                 _("%(where)s: unit %(slug)s has inconsistent tree fields: %(wrong)s")
                 % {"where": where, "slug": unit["slug"], "wrong": wrong}

@@ -167,7 +167,9 @@ def test_hostile_query_parameters_never_break_a_page(client, template):
 def test_hostile_query_strings_never_break_a_page_that_ignores_them(client, page):
     for start in range(0, len(CORPUS), BATCH):
         batch = CORPUS[start : start + BATCH]
-        query = "&".join(f"{name}={encode(value, in_path=False)}" for value in batch for name in ("q", "office", "lang"))
+        query = "&".join(
+            f"{name}={encode(value, in_path=False)}" for value in batch for name in ("q", "office", "lang")
+        )
         response = client.get(f"{page}?{query}")
         check_response(response, page, batch[0])
         assert response.status_code == 200, page
@@ -343,7 +345,9 @@ def snapshot():
 def small_document(value):
     """A one-office document with `value` in turn at each place a person could type it."""
     return {
-        "subjects": [{"slug": "hostile-subject", "name_en": value, "name_zh": value, "aliases": [value], "parent": None}],
+        "subjects": [
+            {"slug": "hostile-subject", "name_en": value, "name_zh": value, "aliases": [value], "parent": None}
+        ],
         "offices": [
             {
                 "slug": "hostile-office", "name_en": value, "name_zh": value, "level": "city", "source_file": value,

@@ -78,7 +78,8 @@ def test_a_revert_changes_the_routing_answer_like_any_edit(admin_client_logged_i
     entry = PortfolioEntry.objects.get(unit__office__slug="shanxi", unit__slug="secretariat-3", subject__slug="tourism")
     before_edit = entry.history.latest()
     # An edit made elsewhere (another process); the revert below is then the only change here.
-    PortfolioEntry.objects.filter(pk=entry.pk).update(unit=Unit.objects.get(office__slug="shanxi", slug="secretariat-1"))
+    elsewhere = Unit.objects.get(office__slug="shanxi", slug="secretariat-1")
+    PortfolioEntry.objects.filter(pk=entry.pk).update(unit=elsewhere)
     routing.routing_index_invalidate()
     assert top("tourism", "shanxi") != "secretariat-3"
     version = IndexVersion.objects.get(pk=1).version
