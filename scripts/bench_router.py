@@ -28,7 +28,7 @@ from django.db.models import Q  # noqa: E402
 from orgunits.models import Duty  # noqa: E402
 from orgunits.selectors import org_export  # noqa: E402
 from routing import engine  # noqa: E402
-from routing.evaluation import read_cases  # noqa: E402
+from routing.evaluation import judge, read_cases  # noqa: E402
 from routing.text import tokens  # noqa: E402
 
 
@@ -114,6 +114,15 @@ def main():
     ]
     print(f"cases: {len(cases)} queries x {args.repeat} repeats; python {sys.version.split()[0]}")
     print(f"index: read from database {export_ms:.1f} ms; build {statistics.median(builds):.1f} ms (median of 5)")
+    def bm25_result(case):
+        ranked = bm25.route(case["query"], case["office"])
+        return {"results": [{"unit": ranked[0][1][1]}] if ranked else []}
+
+    accuracy = {
+        "router": sum(judge(c, engine.route(index, c["query"], c["office"]).as_dict())[0] for c in cases),
+        "BM25 baseline": sum(judge(c, bm25_result(c))[0] for c in cases),
+    }
+    print("accuracy on these cases: " + ", ".join(f"{name} {hits / len(cases):.1%}" for name, hits in accuracy.items()))
     print(f"{'':<32}{'p50 ms':>10}{'p95 ms':>10}")
     for label, function in rows:
         repeat = max(1, args.repeat // 10) if "DB" in label else args.repeat
