@@ -45,7 +45,8 @@ ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work:
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
 NEGLIGIBLE_SHARE = 0.03  # a query word carrying less of the query's weight than this is not looked up
-WEAK_COVERAGE = 0.12  # a duty covering less of the query than this is no evidence for a unit
+WEAK_COVERAGE = 0.12
+SINGLE_WORD_FACTOR = 0.6  # one shared word between a sentence-long matter and a duty is thin evidence  # a duty covering less of the query than this is no evidence for a unit
 VARIANT_FACTOR = 0.8  # an everyday word standing in for the document's word counts a little less
 
 
@@ -405,8 +406,11 @@ def _duty_evidence(index, office, query):
                     matched[token] = factor
     best = {}
     units = index.units.get(office, ())
+    several_words = len(query.tokens) > 1
     for (unit_position, duty_position), matched in hits.items():
         coverage = sum(query.weights[token] * factor for token, factor in matched.items()) / query.total
+        if several_words and len(matched) == 1:
+            coverage *= SINGLE_WORD_FACTOR
         if coverage >= WEAK_COVERAGE and coverage > best.get(unit_position, (0.0,))[0]:
             ordered = tuple(token for token in query.tokens if token in matched)
             best[unit_position] = (coverage, units[unit_position].duties[duty_position], ordered)

@@ -36,6 +36,8 @@ ENGLISH_STOPWORDS = frozenset(
     complain complains complained complaint complaints handle handles handling deal deals
     responsible responsibility charge matter matters issue issues thing things question questions
     help helps helping new now still again already every many much lot lots one two
+    good best better nice great bad make makes made making time times recommend recommends recommended
+    read reading like really way ways know find look looking go going come take took use tips
     which whichever
     """.split()
 )
