@@ -68,6 +68,7 @@ SETTINGS_PROBE = textwrap.dedent(
         "ENGINE": db["ENGINE"],
         "NAME": db["NAME"],
         "CONN_MAX_AGE": db["CONN_MAX_AGE"],
+        "HEALTH_CHECKS": db["CONN_HEALTH_CHECKS"],
         "STATIC_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
         "MIDDLEWARE": settings.MIDDLEWARE,
         "SSL": settings.SECURE_SSL_REDIRECT,
@@ -90,12 +91,14 @@ def test_production_is_the_default_and_reads_the_environment(tmp_path):
         ALLOWED_HOSTS="portal.example.gov, www.portal.example.gov",
         DATABASE_URL="postgres://portal:secret@db.internal:5432/govoffice",
         CONN_MAX_AGE="300",
+        CONN_HEALTH_CHECKS="1",
     )
     values = probe(env)
     assert values["DEBUG"] is False
     assert values["ALLOWED_HOSTS"] == ["portal.example.gov", "www.portal.example.gov"]
     assert values["ENGINE"] == "django.db.backends.postgresql" and values["NAME"] == "govoffice"
-    assert values["CONN_MAX_AGE"] == 300
+    assert values["CONN_MAX_AGE"] == 300 and values["HEALTH_CHECKS"] is True
+    assert probe(production_env(tmp_path))["HEALTH_CHECKS"] is False
     assert values["STATIC_BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert values["MIDDLEWARE"].index("whitenoise.middleware.WhiteNoiseMiddleware") == 1
     assert values["SSL"] is True and values["HSTS"] >= 31536000 and values["COOKIES"] == [True, True]
