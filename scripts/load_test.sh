@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 PGPORT=${PGPORT:-25433}   # CI's test database uses 25432
@@ -67,30 +69,9 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-# The proxy would say the request came over HTTPS; without it Django redirects to https://.
-run_wrk() {
-  local label=$1 path=$2 out
-  out="$WORK/wrk-$(echo "$1" | tr -c 'a-z0-9' '_').txt"
-  curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$BASE$path"  # warm up and fail early on an error
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
-    ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} -H "X-Forwarded-Proto: https" "$BASE$path" >"$out"
-  local rps p99 non2xx socket
-  rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
-  p99=$(awk '$1 == "99%" {print $2}' "$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
-  socket=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
-  printf '| `%s` | %s | %s | %s |\n' "$label" "$rps" "$p99" "$(( ${non2xx:-0} + ${socket:-0} ))"
-}
-
-echo
-echo "gunicorn: $WORKERS sync workers; wrk: $WRK_THREADS threads, $CONNECTIONS connections, ${DURATION} s per URL; $(nproc) cores"
-echo
-echo "| URL | requests/s | p99 latency | errors |"
-echo "| --- | ---: | ---: | ---: |"
-run_wrk "/healthz" "/healthz"
-run_wrk "/api/route?q=$ROUTE_QUERY" "/api/route?q=$ROUTE_QUERY"
-# The same matter again and again is answered from the per-process answer cache; the routing
-# cases file gives a spread of different matters, so the engine itself works on each request.
+# The matters for the "different questions" run: the routing cases, each with limits 1-50, give
+# 2,400 different questions, more than the per-process answer cache keeps, so the engine works on
+# every request (the single-matter run is answered from that cache after its first request).
 .venv/bin/python - "$WORK/matters.lua" <<'PY'
 import json, sys
 from urllib.parse import quote
@@ -103,11 +84,57 @@ with open("tests/data/routing_cases.jsonl", encoding="utf-8") as cases:
 with open(sys.argv[1], "w", encoding="utf-8") as lua:
     lua.write("local paths = {" + ",".join(json.dumps(path) for path in paths) + "}\n")
     lua.write("local i = 0\nrequest = function()\n  i = i + 1\n")
-    # Limits 1-50 against the cases give 2,400 different questions, more than the answer cache keeps.
     lua.write("  return wrk.format(\"GET\", paths[(i % #paths) + 1] .. \"&limit=\" .. ((i % 50) + 1))\nend\n")
 PY
-WRK_SCRIPT="$WORK/matters.lua" run_wrk "/api/route?q=…&office=…&limit=… (2,400 different questions)" "/api/route?q=tourism"
-run_wrk "/offices/$OFFICE/" "/offices/$OFFICE/"
+
+LABELS=("/healthz" "/api/route?q=$ROUTE_QUERY" "/api/route?q=…&office=…&limit=… (2,400 different questions)"
+        "/offices/$OFFICE/")
+PATHS=("/healthz" "/api/route?q=$ROUTE_QUERY" "/api/route?q=tourism" "/offices/$OFFICE/")
+SCRIPTS=("" "" "$WORK/matters.lua" "")
+
+# The proxy would say the request came over HTTPS; without it Django redirects to https://.
+wrk_once() {  # index seconds output [extra wrk options]
+  local i=$1 seconds=$2 out=$3
+  shift 3
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 10s "$@" \
+    ${SCRIPTS[$i]:+-s "${SCRIPTS[$i]}"} -H "X-Forwarded-Proto: https" "$BASE${PATHS[$i]}" >"$out"
+}
+
+for i in "${!PATHS[@]}"; do
+  curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$BASE${PATHS[$i]}"  # fail early on an error
+  # Warm up every worker (each builds its routing index and loads jieba's dictionary once), unmeasured.
+  wrk_once "$i" "$WARMUP" /dev/null
+done
+
+# On a shared machine the background load drifts: measure in rounds, the URLs taking turns, so
+# that every URL sees the same conditions; the figures add up the rounds.
+ROUND=$(( DURATION / ROUNDS ))
+for round in $(seq 1 "$ROUNDS"); do
+  for i in "${!PATHS[@]}"; do
+    wrk_once "$i" "$ROUND" "$WORK/wrk-$i-$round.txt" --latency
+  done
+done
+
+echo
+echo "gunicorn: $WORKERS sync workers; wrk: $WRK_THREADS threads, $CONNECTIONS connections;"
+echo "$DURATION s per URL in $ROUNDS rounds of $ROUND s, URLs taking turns; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| URL | requests/s | p99 latency (worst round) | errors |"
+echo "| --- | ---: | ---: | ---: |"
+for i in "${!PATHS[@]}"; do
+  cat "$WORK"/wrk-"$i"-*.txt | awk -v label="${LABELS[$i]}" '
+    function ms(value) {
+      if (value ~ /us$/) return value / 1000
+      if (value ~ /ms$/) return value + 0
+      if (value ~ /s$/) return value * 1000
+      return value
+    }
+    / requests in / { requests += $1; seconds += $4 + 0 }
+    $1 == "99%" { if (ms($2) > worst) worst = ms($2) }
+    /Non-2xx or 3xx responses/ { errors += $NF }
+    /Socket errors/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 }
+    END { printf "| `%s` | %.0f | %.1f ms | %d |\n", label, requests / seconds, worst, errors }'
+done
 if [ -s "$WORK/gunicorn.log" ]; then
   echo; echo "gunicorn log:"; cat "$WORK/gunicorn.log"
 fi
