@@ -20,6 +20,23 @@ from pathlib import Path
 
 import yaml
 
+# The office's facts, in the order the interchange shape lists them after slug and names.
+OFFICE_FACT_FIELDS = (
+    "level",
+    "source_file",
+    "source_language",
+    "document_title_en",
+    "document_title_zh",
+    "document_number",
+    "document_date",
+    "address_en",
+    "address_zh",
+    "telephone",
+    "staffing_posts",
+    "staffing_en",
+    "staffing_zh",
+)
+# The facts that are free text (optional; "" when the source does not give them).
 OFFICE_TEXT_FIELDS = (
     "document_title_en",
     "document_title_zh",

@@ -5,23 +5,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from orgunits.interchange import OFFICE_FACT_FIELDS
 from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
-
-OFFICE_EXPORT_FIELDS = (
-    "level",
-    "source_file",
-    "source_language",
-    "document_title_en",
-    "document_title_zh",
-    "document_number",
-    "document_date",
-    "address_en",
-    "address_zh",
-    "telephone",
-    "staffing_posts",
-    "staffing_en",
-    "staffing_zh",
-)
 
 
 def office_list():
@@ -69,7 +54,7 @@ def org_export(*, office_slug=None):
 
 def _office_dict(office, units):
     data = {"slug": office.slug, "name_en": office.name_en, "name_zh": office.name_zh}
-    for field in OFFICE_EXPORT_FIELDS:
+    for field in OFFICE_FACT_FIELDS:
         data[field] = getattr(office, field)
     if data["document_date"] is not None:
         data["document_date"] = data["document_date"].isoformat()

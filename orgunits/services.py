@@ -6,7 +6,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from orgunits.interchange import SLUG_RE, OrgDataError, read_fixture_dir, text_language, validate_org_data
+from orgunits.interchange import (
+    OFFICE_FACT_FIELDS,
+    SLUG_RE,
+    OrgDataError,
+    read_fixture_dir,
+    text_language,
+    validate_org_data,
+)
 from orgunits.models import (
     TREE_FIELDS,
     Duty,
@@ -19,22 +26,8 @@ from orgunits.models import (
     Unit,
 )
 
-OFFICE_FIELDS = (
-    "name_en",
-    "name_zh",
-    "level",
-    "source_file",
-    "source_language",
-    "document_title_en",
-    "document_title_zh",
-    "document_number",
-    "address_en",
-    "address_zh",
-    "telephone",
-    "staffing_posts",
-    "staffing_en",
-    "staffing_zh",
-)
+# The office's own columns; document_date is parsed from text separately.
+OFFICE_FIELDS = ("name_en", "name_zh", *(field for field in OFFICE_FACT_FIELDS if field != "document_date"))
 UNIT_FIELDS = ("kind", "name_en", "name_zh", "source_label")
 IMPORT_REASON = "organisation data import"
 

@@ -45,8 +45,8 @@ ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work:
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
 NEGLIGIBLE_SHARE = 0.03  # a query word carrying less of the query's weight than this is not looked up
-WEAK_COVERAGE = 0.12
-SINGLE_WORD_FACTOR = 0.6  # one shared word between a sentence-long matter and a duty is thin evidence  # a duty covering less of the query than this is no evidence for a unit
+WEAK_COVERAGE = 0.12  # a duty covering less of the query than this is no evidence for a unit
+SINGLE_WORD_FACTOR = 0.6  # one shared word between a sentence-long matter and a duty is thin evidence
 VARIANT_FACTOR = 0.8  # an everyday word standing in for the document's word counts a little less
 
 

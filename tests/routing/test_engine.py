@@ -36,8 +36,8 @@ SUBJECTS = [
 
 
 def office(slug, units, transfers=()):
-    root = unit("general-office", parent=None, duties=[("Assist the leadership with daily work.", "协助领导处理日常工作。")],
-                name_en=f"{slug} General Office", name_zh="办公厅")
+    root = unit("general-office", parent=None, name_en=f"{slug} General Office", name_zh="办公厅",
+                duties=[("Assist the leadership with daily work.", "协助领导处理日常工作。")])
     return {"slug": slug, "name_en": slug, "name_zh": slug, "units": [root, *units], "transfers": list(transfers)}
 
 
@@ -48,7 +48,8 @@ DATA = {
             unit("secretariat-3", subjects=[("tourism", "", "tourism"), ("justice", "including prisons",
                                                                           "justice (including prisons)"),
                                             ("prisons", "", "prisons")],
-                 duties=[("Handling documents on tourism and justice (including prisons).", "办理旅游、司法（含监狱）方面的文电。")]),
+                 duties=[("Handling documents on tourism and justice (including prisons).",
+                          "办理旅游、司法（含监狱）方面的文电。")]),
             unit("secretariat-4", subjects=[("coal", "coal safety supervision", "coal (coal safety supervision)"),
                                             ("coal-safety", "", "coal safety supervision"),
                                             ("environmental-protection", "", "environmental protection")],
