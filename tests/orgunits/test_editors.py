@@ -10,7 +10,17 @@ from django.test import Client
 from django.urls import reverse
 
 from orgunits.access import OFFICE_PATHS, editable_office_ids, user_can_edit_taxonomy
-from orgunits.models import Duty, Office, OfficeEditor, OfficeName, PortfolioEntry, Subject, Transfer, Unit
+from orgunits.models import (
+    Duty,
+    Office,
+    OfficeEditor,
+    OfficeName,
+    PortfolioEntry,
+    Subject,
+    SubjectAlias,
+    Transfer,
+    Unit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +399,18 @@ def test_the_client_address_comes_from_our_own_proxy_only(rf, settings):
     assert login_client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert login_client_ip(request) == "203.0.113.7"
+
+
+@pytest.mark.parametrize("model", [Subject, SubjectAlias], ids=lambda model: model.__name__)
+def test_the_taxonomy_is_read_only_for_office_editors(editor_client, model):
+    obj = model.objects.order_by("pk").first()
+    assert editor_client.get(admin_url(model, "changelist")).status_code == 200
+    assert editor_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+    assert editor_client.post(admin_url(model, "change", obj.pk), {}).status_code == 403
+    assert editor_client.get(admin_url(model, "add")).status_code == 403
+    assert editor_client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    response = editor_client.post(
+        admin_url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302, 403)
+    assert model.objects.filter(pk=obj.pk).exists()
