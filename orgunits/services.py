@@ -256,11 +256,15 @@ def _sync_list(queryset, wanted, key, build, stats):
 def unit_move(*, unit, new_parent):
     """Move `unit` under `new_parent` (placed by its `order`), refusing moves that would break the tree."""
     _lock_office_tree(unit.office_id)
-    unit.refresh_from_db()
-    new_parent.refresh_from_db()
-    unit_check_parent(unit=unit, parent=new_parent)
-    unit.parent = new_parent
-    unit.save()
+    # Fresh rows, read under the lock: mptt decides whether a save is a move by comparing with the
+    # parent it saw when the instance was loaded, and the caller's copy may predate another move.
+    current = Unit.objects.get(pk=unit.pk)
+    parent = Unit.objects.get(pk=new_parent.pk)
+    unit_check_parent(unit=current, parent=parent)
+    current.parent = parent
+    current.save()
+    _reload(unit)
+    _reload(new_parent)
     org_data_changed()
     return unit
 
@@ -317,11 +321,16 @@ def unit_save(*, unit):
             if hasattr(unit, attribute):
                 setattr(current, attribute, getattr(unit, attribute))
         current.save()
-        for field in (*TREE_FIELDS, "parent"):
-            setattr(unit, field, getattr(current, field))
-        unit._state.adding = False
+        _reload(unit)
     org_data_changed()
     return unit
+
+
+def _reload(unit):
+    """Bring the caller's copy up to date, including what mptt remembers of its parent and order."""
+    unit.refresh_from_db()
+    unit._state.adding = False
+    Unit._mptt_meta.update_mptt_cached_fields(unit)
 
 
 @transaction.atomic

@@ -60,6 +60,18 @@ def test_an_edit_from_a_stale_copy_does_not_write_old_tree_positions():
     assert unit("shanxi", "secretariat-6").name_en == "Renamed from a stale page"
 
 
+def test_moving_a_stale_copy_back_to_its_old_parent_is_a_real_move():
+    """mptt compares with the parent it saw at load time; someone else's move in between must not fool it."""
+    stale = unit("shanxi", "research-division-1")  # under research-office
+    unit_move(unit=unit("shanxi", "research-division-1"), new_parent=unit("shanxi", "secretariat-1"))
+    unit_move(unit=stale, new_parent=unit("shanxi", "research-office"))
+    assert unit("shanxi", "research-division-1").parent.slug == "research-office"
+    assert check_tree().startswith("Every office tree is consistent")
+    stale.name_en = "Saved again from the caller's copy"
+    stale.save()  # the copy knows where it now stands
+    assert check_tree().startswith("Every office tree is consistent")
+
+
 def test_a_unit_cannot_change_office():
     moved = unit("shanxi", "secretariat-6")
     moved.office = Office.objects.get(slug="jilin")
@@ -225,6 +237,7 @@ def test_a_history_revert_of_a_move_moves_the_unit_back(admin_client_logged_in):
 # Concurrency (PostgreSQL) -----------------------------------------------------------------------
 
 THREADS, OPERATIONS = 8, 50
+HOT_UNITS = 8
 
 
 @pytest.fixture
@@ -252,9 +265,10 @@ def test_concurrent_moves_and_inserts_keep_every_tree_consistent(org_data_reload
             start.wait()
             for step in range(OPERATIONS):
                 office = rng.choice(offices)
-                units = list(Unit.objects.filter(office__slug=office).exclude(parent=None))
-                target = rng.choice(units)
-                parent = rng.choice(list(Unit.objects.filter(office__slug=office)))
+                # A few units per office, so that threads keep working on the same nodes.
+                units = list(Unit.objects.filter(office__slug=office).order_by("pk")[:HOT_UNITS])
+                target = rng.choice(units[1:])
+                parent = rng.choice(units)
                 try:
                     if rng.random() < 0.4:
                         made = unit_create(office=target.office, parent=parent, slug=f"t{number}-{step}",
