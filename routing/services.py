@@ -7,7 +7,7 @@ from django.db.models import F
 
 from orgunits.selectors import org_export
 from routing import engine
-from routing.models import IndexVersion
+from routing.models import IndexVersion, RoutingRecord
 
 
 def routing_index_invalidate():
@@ -19,6 +19,73 @@ def routing_index_invalidate():
             IndexVersion.objects.create(pk=1, version=1)
     except IntegrityError:
         IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def routing_records_invalidate():
+    """Bump the shared records version: whatever learns from the routing records sees them change."""
+    if IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1):
+        return
+    try:
+        with transaction.atomic():
+            IndexVersion.objects.create(pk=1, version=0, records_version=1)
+    except IntegrityError:
+        IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1)
+
+
+def routing_records_version():
+    """The shared records version (0 before any record was written): one primary-key read."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT records_version FROM {IndexVersion._meta.db_table} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def records_changed():
+    """Bump the records version once, after the current transaction commits (at once outside one)."""
+    connection_ = transaction.get_connection()
+    if not connection_.in_atomic_block:
+        routing_records_invalidate()
+    elif not any(entry[1] is routing_records_invalidate for entry in connection_.run_on_commit):
+        transaction.on_commit(routing_records_invalidate)
+
+
+# Routing records --------------------------------------------------------------------------------
+
+
+def record_create(
+    *, office, text, unit, suggested_unit, outcome, subject=None, reason="", user=None,
+    source=RoutingRecord.Source.CLERK,
+):
+    """Validate and save one routing record; ValidationError says what is wrong and nothing is saved."""
+    record = RoutingRecord(
+        office=office, text=text, unit=unit, suggested_unit=suggested_unit, outcome=outcome, subject=subject,
+        reason=reason, recorded_by=user, source=source,
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_save(*, record):
+    """Validate and save a record changed elsewhere (the admin)."""
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_delete(*, records):
+    """Delete records (one, or a queryset); their history is kept."""
+    with transaction.atomic():
+        if isinstance(records, RoutingRecord):
+            records.delete()
+        else:
+            for record in records:
+                record.delete()  # one by one, so that each leaves its history
+        records_changed()
 
 
 # The index -----------------------------------------------------------------------------------
