@@ -1,4 +1,6 @@
 """Routing's rows: the shared data versions, the log of routed matters, and who may add to it."""
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -9,6 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 MAX_RECORD_TEXT_CHARS = 20_000
+# Control characters (tab and line breaks are fine) and non-characters break XML, terminals and files.
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+
+
+def text_problem(text):
+    """What is wrong with a text's characters, or "" when nothing is."""
+    match = _UNSAFE_CHARACTERS.search(text)
+    return f"contains the control character or non-character U+{ord(match.group()):04X}" if match else ""
+
+
+def validate_text_characters(value):
+    if _UNSAFE_CHARACTERS.search(value):
+        raise ValidationError(_("Remove the control characters from the text."), code="control_characters")
 
 
 class IndexVersion(models.Model):
@@ -50,7 +65,9 @@ class RoutingRecord(models.Model):
     office = models.ForeignKey(
         "orgunits.Office", on_delete=models.PROTECT, related_name="routing_records", verbose_name=_("office")
     )
-    text = models.TextField(_("matter"), validators=[MaxLengthValidator(MAX_RECORD_TEXT_CHARS)])
+    text = models.TextField(
+        _("matter"), validators=[MaxLengthValidator(MAX_RECORD_TEXT_CHARS), validate_text_characters]
+    )
     unit = models.ForeignKey(
         "orgunits.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="routing_records",
         verbose_name=_("unit"), help_text=_("The unit that handles the matter; empty when no unit of the office does."),
@@ -64,7 +81,9 @@ class RoutingRecord(models.Model):
         "orgunits.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="suggested_in_records",
         verbose_name=_("suggested unit"), help_text=_("The router's first answer; empty when it found none."),
     )
-    reason = models.TextField(_("reason"), blank=True, validators=[MaxLengthValidator(2000)])
+    reason = models.TextField(
+        _("reason"), blank=True, validators=[MaxLengthValidator(2000), validate_text_characters]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="routing_records",
         verbose_name=_("recorded by"),
