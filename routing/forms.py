@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govoffice.terminal import printable
 from routing.engine import MAX_QUERY_CHARS
+from routing.models import validate_text_characters
 
 MAX_LIMIT = 50
 
@@ -91,12 +92,14 @@ class RecordForm(forms.Form):
     CONFIRM, CHOOSE = "confirm", "choose"
     NO_UNIT = "-"
 
-    q = forms.CharField(max_length=MAX_QUERY_CHARS, widget=forms.HiddenInput, strip=True)
-    office = forms.SlugField(widget=forms.HiddenInput)
-    suggested = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("Matter"), max_length=MAX_QUERY_CHARS, widget=forms.HiddenInput, validators=[validate_text_characters]
+    )
+    office = forms.SlugField(label=_("Office"), widget=forms.HiddenInput)
+    suggested = forms.CharField(label=_("Suggested unit"), required=False, widget=forms.HiddenInput)
     unit = forms.ChoiceField(label=_("Unit that handles it"), required=False)
     reason = forms.CharField(
-        label=_("Reason (optional)"), required=False, max_length=2000,
+        label=_("Reason (optional)"), required=False, max_length=2000, validators=[validate_text_characters],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     decision = forms.ChoiceField(choices=[(CONFIRM, CONFIRM), (CHOOSE, CHOOSE)], required=False)

@@ -125,7 +125,7 @@ def record_view(request):
                 suggested_unit=unit_by_slug(office=office, slug=data["suggested"]) if data["suggested"] else None,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             unit_name = dict(form.units).get(data["chosen"]) if data["chosen"] else None
             messages.success(request, _("Recorded: %(unit)s (%(outcome)s).") % {
