@@ -70,6 +70,10 @@ def unit_by_slug(*, office, slug):
 
 # Dashboard --------------------------------------------------------------------------------------
 
+ABSTAINED = Q(outcome=RoutingRecord.Outcome.NO_UNIT) | Q(
+    source=RoutingRecord.Source.CLERK, suggested_unit__isnull=True
+)
+
 
 def dashboard_records(*, office_ids, since):
     """The records the dashboard counts: recorded since `since`, in the given offices (None: every office)."""
@@ -82,7 +86,8 @@ def dashboard_records(*, office_ids, since):
 def dashboard_stats(*, office_ids, since, top=10):
     """Counts for the routing dashboard, each aggregated by the database (a fixed number of queries).
 
-    `abstentions` are records where the router suggested no unit or the matter had none;
+    `abstentions` are records where the matter had no unit, or a clerk's where the router suggested
+    none (an imported record does not say what the router suggested);
     `corrections` pair the router's suggestion with the unit the clerk chose.
     """
     records = dashboard_records(office_ids=office_ids, since=since)
@@ -99,7 +104,7 @@ def dashboard_stats(*, office_ids, since, top=10):
             confirmed=Count("id", filter=Q(outcome=RoutingRecord.Outcome.CONFIRMED)),
             corrected=Count("id", filter=Q(outcome=RoutingRecord.Outcome.CORRECTED)),
             no_unit=Count("id", filter=Q(outcome=RoutingRecord.Outcome.NO_UNIT)),
-            abstained=Count("id", filter=Q(outcome=RoutingRecord.Outcome.NO_UNIT) | Q(suggested_unit__isnull=True)),
+            abstained=Count("id", filter=ABSTAINED),
         )
         .order_by("office__order", "office__slug")
     )

@@ -1,19 +1,23 @@
 """The router's page and JSON API: thin wrappers around `routing.services.route_matter`."""
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from routing.access import access_office_for_recorder, user_can_record, user_is_recorder
+from routing.access import access_office_for_recorder, recording_office_ids, user_can_record, user_is_recorder
+from routing.dashboard import bar_chart, week_starts, weekly_columns
 from routing.forms import RecordForm, RouteForm, RouteRequestError, first_error, route_request_from_json
-from routing.selectors import office_by_slug, record_unit_choices, unit_by_slug
+from routing.selectors import dashboard_stats, office_by_slug, record_unit_choices, unit_by_slug
 from routing.services import record_create, route_matter, routing_snapshot
 
 
@@ -136,3 +140,90 @@ def record_view(request):
         form.add_error("office", _("Unknown office."))
     route_data = {"q": request.POST.get("q", ""), "office": office.slug if office else ""}
     return _render_route(request, data=route_data, record_form=form, status=400)
+
+
+DASHBOARD_WEEKS = (4, 12, 26, 52)
+
+
+def dashboard(request):
+    """Routing records at a glance, for clerks and editors: their offices' matters, units, subjects,
+    abstentions and corrections over the last weeks. Every figure is aggregated by the database.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not user_is_recorder(request.user):
+        raise PermissionDenied
+    office_ids = recording_office_ids(request.user)
+    try:
+        weeks = int(request.GET.get("weeks", 12))
+    except (TypeError, ValueError):
+        weeks = 12
+    if weeks not in DASHBOARD_WEEKS:
+        weeks = 12
+    today = timezone.localdate()
+    since_day = today - timedelta(days=7 * weeks - 1)
+    since_day -= timedelta(days=since_day.weekday())  # whole weeks, from a Monday
+    since = timezone.make_aware(datetime.combine(since_day, time.min))
+    stats = dashboard_stats(office_ids=office_ids, since=since)
+    return render(request, "routing/dashboard.html", {
+        "weeks": weeks, "week_choices": DASHBOARD_WEEKS, "since": since_day, **dashboard_context(stats, since_day, today),
+    })
+
+
+def _name(row, prefix):
+    chinese = (get_language() or "en").lower().startswith("zh")
+    return row[f"{prefix}name_zh" if chinese else f"{prefix}name_en"] or row.get(f"{prefix}slug") or ""
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def dashboard_context(stats, since_day, today):
+    """The charts and tables of the dashboard, laid out from the counts."""
+    offices = [
+        {
+            "slug": row["office__slug"], "name": _name(row, "office__"), "total": row["total"],
+            "confirmed": row["confirmed"], "corrected": row["corrected"], "no_unit": row["no_unit"],
+            "abstained": row["abstained"], "abstention_rate": _rate(row["abstained"], row["total"]),
+            "correction_rate": _rate(row["corrected"], row["confirmed"] + row["corrected"]),
+        }
+        for row in stats["by_office"]
+    ]
+    names = {office["slug"]: office["name"] for office in offices}
+    counts = {}
+    for row in stats["weekly"]:
+        week = row["week"].date() if hasattr(row["week"], "date") else row["week"]
+        counts[(week, row["office__slug"])] = counts.get((week, row["office__slug"]), 0) + row["count"]
+    weeks = week_starts(since=since_day, until=today)
+    weekly = weekly_columns(weeks=weeks, series=[(office["slug"], office["name"]) for office in offices], counts=counts)
+    units = [
+        {"label": _name(row, "unit__"), "office": names.get(row["unit__office__slug"], row["unit__office__slug"]),
+         "count": row["count"]}
+        for row in stats["units"]
+    ]
+    subjects = [{"label": _name(row, "subject__"), "count": row["count"]} for row in stats["subjects"]]
+    corrections = [
+        {"office": names.get(row["office__slug"], row["office__slug"]),
+         "suggested": _name(row, "suggested_unit__") if row["suggested_unit__slug"] else None,
+         "chosen": _name(row, "unit__"), "count": row["count"]}
+        for row in stats["corrections"]
+    ]
+    total = sum(office["total"] for office in offices)
+    confirmed = sum(office["confirmed"] for office in offices)
+    corrected = sum(office["corrected"] for office in offices)
+    abstained = sum(office["abstained"] for office in offices)
+    return {
+        "offices": offices,
+        "total": total,
+        "abstained": abstained,
+        "abstention_rate": _rate(abstained, total),
+        "corrected": corrected,
+        "correction_rate": _rate(corrected, confirmed + corrected),
+        "weekly": weekly,
+        "unit_chart": bar_chart([(f"{unit['label']} · {unit['office']}", unit["count"]) for unit in units]),
+        "units": units,
+        "subject_chart": bar_chart([(subject["label"], subject["count"]) for subject in subjects]),
+        "subjects": subjects,
+        "corrections": corrections,
+    }
