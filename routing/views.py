@@ -87,7 +87,8 @@ def _render_route(request, *, data, record_form=None, status=None):
     return render(
         request,
         "routing/route.html",
-        {"form": form, "result": result, "office_names": dict(offices), "record_form": record_form},
+        {"form": form, "result": result, "office_names": dict(offices), "record_form": record_form,
+         "records_dashboard": request.user.is_authenticated and user_is_recorder(request.user)},
         status=status or (400 if form.is_bound and not form.is_valid() else 200),
     )
 
