@@ -10,8 +10,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -184,11 +183,11 @@ def parse_record_date(value):
             day = parse_date(value)
             if day is None:
                 return None
-            moment = datetime.combine(day, time.min, tzinfo=dt_timezone.utc)
+            moment = datetime.combine(day, time.min, tzinfo=UTC)
     except (ValueError, OverflowError):
         return None
     if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=dt_timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 

@@ -26,7 +26,7 @@ def training_records(*, office=None):
         queryset = queryset.filter(office__slug=office)
     rows = queryset.order_by("id").values_list(*TRAINING_FIELDS.values())
     names = tuple(TRAINING_FIELDS)
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def export_records(*, office=None):
@@ -56,7 +56,9 @@ def export_records(*, office=None):
 def record_unit_choices(*, office_slug):
     """(slug, English name, Chinese name) of the office's units in tree order, for the clerk's choice."""
     return list(
-        Unit.objects.filter(office__slug=office_slug).order_by("tree_id", "lft").values_list("slug", "name_en", "name_zh")
+        Unit.objects.filter(office__slug=office_slug)
+        .order_by("tree_id", "lft")
+        .values_list("slug", "name_en", "name_zh")
     )
 
 

@@ -103,13 +103,16 @@ def _record_form_for(request, result):
     suggested = result.results[0].unit if result.results and not result.transfer else ""
     return RecordForm(
         units=_unit_choices(office.slug),
-        initial={"q": result.query, "office": office.slug, "suggested": suggested, "unit": suggested or RecordForm.NO_UNIT},
+        initial={
+            "q": result.query, "office": office.slug, "suggested": suggested, "unit": suggested or RecordForm.NO_UNIT,
+        },
     )
 
 
 def _unit_choices(office_slug):
     chinese = (get_language() or "en").lower().startswith("zh")
-    return [(slug, name_zh if chinese else name_en) for slug, name_en, name_zh in record_unit_choices(office_slug=office_slug)]
+    units = record_unit_choices(office_slug=office_slug)
+    return [(slug, name_zh if chinese else name_en) for slug, name_en, name_zh in units]
 
 
 @require_POST
@@ -167,7 +170,8 @@ def dashboard(request):
     since = timezone.make_aware(datetime.combine(since_day, time.min))
     stats = dashboard_stats(office_ids=office_ids, since=since)
     return render(request, "routing/dashboard.html", {
-        "weeks": weeks, "week_choices": DASHBOARD_WEEKS, "since": since_day, **dashboard_context(stats, since_day, today),
+        "weeks": weeks, "week_choices": DASHBOARD_WEEKS, "since": since_day,
+        **dashboard_context(stats, since_day, today),
     })
 
 

@@ -40,7 +40,8 @@ def main():
     call_command("load_org", stdout=open(os.devnull, "w"))
     units = list(Unit.objects.values_list("office__slug", "slug", "name_zh"))
     rng = random.Random(args.seed)
-    words = "投诉 反映 咨询 请问 小区 道路 企业 工资 拖欠 噪音 学校 医院 补贴 审批 环境 污染 农村 养老 住房 交通".split()
+    words = ("投诉 反映 咨询 请问 小区 道路 企业 工资 拖欠 噪音 "
+             "学校 医院 补贴 审批 环境 污染 农村 养老 住房 交通").split()
     path = workdir / "records.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for number in range(args.records):

@@ -190,7 +190,9 @@ def test_hostile_posts_to_the_router_never_break_it(client):
     """POST /api/route takes a JSON body and the route page a form: any value in any field, or any body."""
     for value in CORPUS:
         bodies = [unquote_to_bytes(value)] if isinstance(value, Raw) else [
-            json.dumps({"q": value}), json.dumps({"q": "tourism", "office": value}), json.dumps({"q": value, "limit": value}),
+            json.dumps({"q": value}),
+            json.dumps({"q": "tourism", "office": value}),
+            json.dumps({"q": value, "limit": value}),
             value.encode("utf-8", "surrogatepass"),
         ]
         for body in bodies:

@@ -15,7 +15,8 @@ GOOD = [
     {"id": "a1", "office": "shanxi", "text": "煤矿透水事故谁来管", "unit": "secretariat-3", "subject": "coal-safety",
      "date": "2026-03-02T08:30:00+08:00"},
     {"id": "a2", "office": "jilin", "text": "最便宜的机票", "unit": "", "date": "2026-03-03"},
-    {"id": 3, "office": "hengyang", "text": "a letter about a prison", "unit": "general-office", "outcome": "corrected"},
+    {"id": 3, "office": "hengyang", "text": "a letter about a prison", "unit": "general-office",
+     "outcome": "corrected"},
 ]
 
 
@@ -94,7 +95,8 @@ BAD_LINES = [
     (json.dumps({"office": "shanxi", "text": "x", "unit": "", "subject": "zorbing"}), "unknown subject"),
     (json.dumps({"office": "shanxi", "text": "x", "unit": "", "outcome": "maybe"}), "outcome must be one of"),
     (json.dumps({"office": "shanxi", "text": "x", "unit": "", "outcome": "confirmed"}), "needs a unit"),
-    (json.dumps({"office": "shanxi", "text": "x", "unit": "secretariat-3", "outcome": "no_unit"}), "no_unit with a unit"),
+    (json.dumps({"office": "shanxi", "text": "x", "unit": "secretariat-3", "outcome": "no_unit"}),
+     "no_unit with a unit"),
     (json.dumps({"office": "shanxi", "text": "x", "unit": "", "date": "yesterday"}), "not an ISO 8601 date"),
     (json.dumps({"office": "shanxi", "text": "x", "unit": "", "date": "2026-02-30"}), "not an ISO 8601 date"),
     (json.dumps({"office": "shanxi", "text": ["x"], "unit": ""}), "text must be a string"),
@@ -108,7 +110,8 @@ def test_a_bad_line_is_named_and_nothing_is_saved(tmp_path, line, problem):
     text = jsonl(GOOD[:2]) + "\n" + line + "\n" + jsonl(GOOD[2:])
     with pytest.raises(CommandError) as error:
         import_text(tmp_path, text)
-    assert f"line 4: {problem}" in str(error.value) or (f"line 4:" in str(error.value) and problem in str(error.value))
+    message = str(error.value)
+    assert "line 4: " in message and problem in message
     assert "nothing was imported" in str(error.value)
     assert not RoutingRecord.objects.exists()
 

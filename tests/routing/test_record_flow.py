@@ -191,7 +191,8 @@ def test_the_admin_refuses_moving_a_record_to_another_office_or_unit(clerk_clien
     base = {"text": "x", "subject": "", "outcome": "corrected", "suggested_unit": "", "reason": "",
             "recorded_at_0": "2026-01-05", "recorded_at_1": "10:00:00"}
     jilin = Office.objects.get(slug=OTHER)
-    response = clerk_client.post(admin_url("change", own.pk), {**base, "office": jilin.pk, "unit": other_unit(OTHER).pk})
+    response = clerk_client.post(admin_url("change", own.pk),
+                                 {**base, "office": jilin.pk, "unit": other_unit(OTHER).pk})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     response = clerk_client.post(admin_url("change", own.pk), {**base, "office": own.office_id,
                                                                "unit": other_unit(OTHER).pk})
