@@ -32,7 +32,6 @@ class RoutingRecordAdmin(RestorableMixin, SimpleHistoryAdmin):
     list_select_related = ("office", "unit", "unit__office", "suggested_unit", "suggested_unit__office", "recorded_by")
     search_fields = ("text", "reason", "external_id")
     date_hierarchy = "recorded_at"
-    autocomplete_fields = ("subject",)
     readonly_fields = ("recorded_by", "source", "external_id")
     fields = ("office", "text", "unit", "subject", "outcome", "suggested_unit", "reason", "recorded_at",
               "recorded_by", "source", "external_id")

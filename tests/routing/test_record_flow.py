@@ -231,3 +231,21 @@ def test_a_revert_to_a_version_in_another_office_is_refused(clerk_client, record
     assert clerk_client.post(url, {"office": Office.objects.get(slug=OTHER).pk}).status_code == 403
     other.refresh_from_db()
     assert other.office.slug == OWN
+
+
+def test_a_clerk_adds_a_record_in_the_admin_for_their_office_only(clerk_client, clerk):
+    page = clerk_client.get(admin_url("add")).content.decode()
+    shanxi, jilin = Office.objects.get(slug=OWN), Office.objects.get(slug=OTHER)
+    offices = re.search(r'<select name="office".*?</select>', page, re.S).group()
+    assert f'<option value="{shanxi.pk}">' in offices and f'<option value="{jilin.pk}">' not in offices
+    unit_choices = re.search(r'<select name="unit".*?</select>', page, re.S).group()
+    assert "(shanxi)</option>" in unit_choices and "(jilin)</option>" not in unit_choices
+    unit = other_unit(OWN)
+    response = clerk_client.post(admin_url("add"), {
+        "office": shanxi.pk, "text": "a matter added by hand", "unit": unit.pk, "subject": "",
+        "outcome": "confirmed", "suggested_unit": "", "reason": "", "recorded_at_0": "2026-01-05",
+        "recorded_at_1": "10:00:00",
+    })
+    assert response.status_code == 302
+    record = RoutingRecord.objects.get()
+    assert record.recorded_by == clerk and record.unit == unit and record.source == "clerk"
