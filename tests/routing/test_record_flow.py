@@ -249,3 +249,13 @@ def test_a_clerk_adds_a_record_in_the_admin_for_their_office_only(clerk_client, 
     assert response.status_code == 302
     record = RoutingRecord.objects.get()
     assert record.recorded_by == clerk and record.unit == unit and record.source == "clerk"
+
+
+def test_only_superusers_grant_recording_on_the_user_page(admin_client_logged_in, clerk, django_user_model):
+    url = reverse("admin:auth_user_change", args=[clerk.pk])
+    page = admin_client_logged_in.get(url).content.decode()
+    assert "Office clerks" in page and "Office editors" in page
+    editor = make_user(django_user_model, "editor", edits=[OWN])
+    assert client_for(editor).get("/admin/routing/officerecorder/").status_code == 404  # only as an inline
+    assert client_for(editor).get(reverse("admin:auth_user_change", args=[clerk.pk])).status_code == 403
+    assert "Office clerks" not in client_for(editor).get(reverse("admin:index")).content.decode()
