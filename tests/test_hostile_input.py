@@ -297,7 +297,36 @@ def import_file(value, tmp_path):
     return output + err
 
 
+def import_records_file(value, tmp_path):
+    """Each value as every field of a record line (JSON lines and CSV), then as the whole file."""
+    output = ""
+    for name in ("office", "text", "unit", "subject", "outcome", "date", "id"):
+        line = {"office": "shanxi", "text": "a matter", "unit": "", name: value}
+        for path, content in (
+            (tmp_path / "records.jsonl", json.dumps(line, ensure_ascii=False)),
+            (tmp_path / "records.csv", "office,text,unit,subject,outcome,date,id\n"
+             + ",".join(json.dumps(line.get(key, "")) for key in ("office", "text", "unit", "subject", "outcome",
+                                                                 "date", "id"))),
+        ):
+            path.write_text(content, encoding="utf-8", errors="surrogatepass")
+            out, err = run_command("import_records", str(path))
+            assert "records:" in out or "nothing was imported" in err, (name, value[:40], err[:200])
+            output += out + err
+    path = tmp_path / "raw.txt"
+    path.write_text(value, encoding="utf-8", errors="surrogatepass")
+    out, err = run_command("import_records", str(path))
+    return output + out + err
+
+
+def export_records_office(value):
+    out, err = run_command("export_records", "--office", argv(value))
+    assert out == "" or all(json.loads(line)["office"] == argv(value) for line in out.splitlines())
+    return err
+
+
 COMMANDS = {
+    "import_records FILE": import_records_file,
+    "export_records --office": export_records_office,
     "route TEXT": route_text,
     "route --office": route_office,
     "route --limit": route_limit,
