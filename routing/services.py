@@ -4,10 +4,14 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from orgunits.models import Office, Subject, Unit
 from orgunits.selectors import org_export
 from routing import engine
-from routing.models import IndexVersion
+from routing.models import IndexVersion, RoutingRecord
+from routing.record_interchange import RowChecker, read_lines
 
 
 def routing_index_invalidate():
@@ -19,6 +23,73 @@ def routing_index_invalidate():
             IndexVersion.objects.create(pk=1, version=1)
     except IntegrityError:
         IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def routing_records_invalidate():
+    """Bump the shared records version: whatever learns from the routing records sees them change."""
+    if IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1):
+        return
+    try:
+        with transaction.atomic():
+            IndexVersion.objects.create(pk=1, version=0, records_version=1)
+    except IntegrityError:
+        IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1)
+
+
+def routing_records_version():
+    """The shared records version (0 before any record was written): one primary-key read."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT records_version FROM {IndexVersion._meta.db_table} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def records_changed():
+    """Bump the records version once, after the current transaction commits (at once outside one)."""
+    connection_ = transaction.get_connection()
+    if not connection_.in_atomic_block:
+        routing_records_invalidate()
+    elif not any(entry[1] is routing_records_invalidate for entry in connection_.run_on_commit):
+        transaction.on_commit(routing_records_invalidate)
+
+
+# Routing records --------------------------------------------------------------------------------
+
+
+def record_create(
+    *, office, text, unit, suggested_unit, outcome, subject=None, reason="", user=None,
+    source=RoutingRecord.Source.CLERK,
+):
+    """Validate and save one routing record; ValidationError says what is wrong and nothing is saved."""
+    record = RoutingRecord(
+        office=office, text=text, unit=unit, suggested_unit=suggested_unit, outcome=outcome, subject=subject,
+        reason=reason, recorded_by=user, source=source,
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_save(*, record):
+    """Validate and save a record changed elsewhere (the admin)."""
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_delete(*, records):
+    """Delete records (one, or a queryset); their history is kept."""
+    with transaction.atomic():
+        if isinstance(records, RoutingRecord):
+            records.delete()
+        else:
+            for record in records:
+                record.delete()  # one by one, so that each leaves its history
+        records_changed()
 
 
 # The index -----------------------------------------------------------------------------------
@@ -95,3 +166,64 @@ def route_matter(*, text, office=None, limit=5, snapshot=None):
 def routing_offices():
     """(slug, English name) of every office, in source order, for office choices."""
     return routing_snapshot().offices
+
+
+# Record files -----------------------------------------------------------------------------------
+
+IMPORT_BATCH = 2000
+
+
+def records_import(*, handle, file_format):
+    """Import routing records from an open text file; all or nothing.
+
+    Every line is checked first (RecordFileError names the first bad line); then new records
+    are created and changed ones updated in batches, with their history, in one transaction.
+    Records are matched on (office, id), so importing the same file again changes nothing.
+    Returns counts: {"created", "updated", "unchanged"}.
+    """
+    checker = RowChecker(
+        offices=dict(Office.objects.values_list("slug", "pk")),
+        units={(office_id, slug): pk for pk, office_id, slug in Unit.objects.values_list("pk", "office_id", "slug")},
+        subjects=dict(Subject.objects.values_list("slug", "pk")),
+    )
+    rows = [checker.check(number, raw) for number, raw in read_lines(handle=handle, file_format=file_format)]
+    stats = {"created": 0, "updated": 0, "unchanged": 0}
+    source = RoutingRecord.Source.IMPORT
+    compared = ("text", "unit_id", "subject_id", "outcome")
+    with transaction.atomic():
+        existing = {}
+        office_ids = {row.office_id for row in rows if row.external_id}
+        if office_ids:
+            for record in RoutingRecord.objects.filter(source=source, office_id__in=office_ids).exclude(external_id=""):
+                existing[(record.office_id, record.external_id)] = record
+        now = timezone.now()
+        new, changed = [], []
+        for row in rows:
+            record = existing.get((row.office_id, row.external_id)) if row.external_id else None
+            if record is None:
+                new.append(RoutingRecord(
+                    office_id=row.office_id, text=row.text, unit_id=row.unit_id, subject_id=row.subject_id,
+                    outcome=row.outcome, recorded_at=row.recorded_at or now, source=source,
+                    external_id=row.external_id,
+                ))
+                continue
+            before = tuple(getattr(record, name) for name in compared), record.recorded_at
+            record.text, record.unit_id, record.subject_id, record.outcome = (
+                row.text, row.unit_id, row.subject_id, row.outcome
+            )
+            if row.recorded_at is not None:
+                record.recorded_at = row.recorded_at
+            if (tuple(getattr(record, name) for name in compared), record.recorded_at) == before:
+                stats["unchanged"] += 1
+            else:
+                changed.append(record)
+        if new:
+            bulk_create_with_history(new, RoutingRecord, batch_size=IMPORT_BATCH, default_date=now)
+        if changed:
+            bulk_update_with_history(
+                changed, RoutingRecord, [*compared, "recorded_at"], batch_size=IMPORT_BATCH, default_date=now
+            )
+        stats["created"], stats["updated"] = len(new), len(changed)
+        if new or changed:
+            records_changed()
+    return stats

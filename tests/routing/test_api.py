@@ -62,8 +62,9 @@ def test_api_accepts_exactly_2000_characters(client):
     assert client.get("/api/route", {"q": "tourism " * 250}).status_code == 200
 
 
-def test_api_only_answers_get(client):
-    assert client.post("/api/route", {"q": "tourism"}).status_code == 405
+def test_api_answers_get_and_post_only(client):
+    for method in ("put", "delete", "patch"):
+        assert getattr(client, method)("/api/route", {"q": "tourism"}).status_code == 405
 
 
 def test_route_page_shows_results_reasons_and_links(client):
