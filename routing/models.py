@@ -1,4 +1,4 @@
-"""Routing's rows: the shared data versions, the log of routed matters, and who may add to it."""
+"""Routing's rows: the shared data versions, the log of routed matters, who may add to it, and the trained learned layer."""
 import re
 
 from django.conf import settings
@@ -34,6 +34,7 @@ class IndexVersion(models.Model):
     """
 
     version = models.PositiveBigIntegerField(_("version"), default=0)
+    learned = models.PositiveBigIntegerField(_("trained router"), default=0)  # TrainedRouter id in use
     # Moves on every write to the routing records, so that whatever learns from them can retrain.
     records_version = models.PositiveBigIntegerField(_("records version"), default=0)
 
@@ -43,6 +44,30 @@ class IndexVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class TrainedRouter(models.Model):
+    """A trained learned layer (routing.learning), pickled, shared by every worker.
+
+    Training takes seconds, so it happens once (`train_router`, or the first request on a fresh
+    install) and workers load the stored result; records newer than `last_record_id` are added
+    at load time so a clerk's correction counts at the next request.
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    records = models.PositiveIntegerField(_("records"), default=0)
+    last_record_id = models.PositiveBigIntegerField(_("last record id"), default=0)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, db_index=True)
+    seconds = models.FloatField(_("training seconds"), default=0.0)
+    blob = models.BinaryField(_("model"))
+
+    class Meta:
+        verbose_name = _("trained router")
+        verbose_name_plural = _("trained routers")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M} ({self.records})"
 
 
 class RoutingRecord(models.Model):
