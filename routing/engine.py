@@ -486,7 +486,7 @@ def _score_transfer(transfer, query, recognised):
     return max(subject_score, text_score)
 
 
-def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW):
+def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_unheld=True):
     """(candidates sorted best first, transfer dict or None) for one office; none below `floor`."""
     units = index.units.get(office, ())
     duty_evidence = _duty_evidence(index, office, query)
@@ -524,7 +524,7 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW):
             "score": round(transfer_score, 4),
         }
 
-    if best < floor or _names_an_unheld_subject(index, office, recognised, best, scored):
+    if best < floor or (check_unheld and _names_an_unheld_subject(index, office, recognised, best, scored)):
         return [], None
     for candidate in scored:
         candidate.tie = best - candidate.score <= TIE_WITHIN and len(scored) > 1 and (
@@ -602,8 +602,12 @@ def prepare(index, text):
 
 
 def score_office(index, prepared, office):
-    """(every unit of `office` with evidence, best first and not yet explained; transfer dict or None)."""
-    return _route_office(index, office, prepared.query, prepared.recognised, floor=0.0)
+    """(every unit of `office` with evidence, best first and not yet explained; transfer dict or None;
+    whether the matter plainly names a subject that no unit of the office holds)."""
+    candidates, transfer = _route_office(index, office, prepared.query, prepared.recognised, floor=0.0,
+                                         check_unheld=False)
+    best = candidates[0].score if candidates else 0.0
+    return candidates, transfer, _names_an_unheld_subject(index, office, prepared.recognised, best, candidates)
 
 
 def explain(index, prepared, candidate):

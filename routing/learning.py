@@ -245,8 +245,9 @@ def entropy(probabilities):
 
 # Combining the learned evidence with the document engine's ---------------------------------
 
-DOUBT_SHARE = 1.0  # how far a sure document match discounts the learned subject's evidence
-ABSTAIN_BELOW = 0.22  # combined scores under this name no unit
+DOUBT_POWER = 2.0  # how steeply a sure document match discounts the learned subject's evidence
+ABSTAIN_BELOW = 0.15  # combined scores under this name no unit
+SHOWN_FROM = 0.05  # weaker candidates are noise, not alternatives
 CHITCHAT_ABOVE = 0.5  # a matter the starter log reads as chit-chat with this probability names no unit
 RECENT_MATCH = 0.6  # a new record this similar to the matter decides it
 STUDY_FACTOR = 0.7  # units that study a subject yield to units that handle it
@@ -296,7 +297,7 @@ def _combine(document, best_document, subject, records, weight):
     The learned subject fills the doubt the document engine leaves: little when the documents
     name the matter outright, nearly everything when they say nothing about it.
     """
-    zero_shot = document + (1 - DOUBT_SHARE * best_document) * subject
+    zero_shot = document + (1 - best_document) ** DOUBT_POWER * subject
     return (1 - weight) * min(zero_shot, 1.0) + weight * records
 
 
@@ -312,11 +313,11 @@ def _precedent(learned, examples, count, text_en, text_zh):
 
 
 def _route_office(index, model, learned, prepared, office, limit):
-    candidates, transfer = engine.score_office(index, prepared, office)
-    if transfer is not None:
-        for candidate in candidates:
-            candidate.reasons = engine.explain(index, prepared, candidate)
-        return candidates[:limit], transfer
+    candidates, transfer, unheld = engine.score_office(index, prepared, office)
+    if transfer is not None:  # the documents say the function has moved to another body
+        return [], transfer
+    if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
+        return [], None
     units = index.units.get(office, ())
     positions = {unit.slug: position for position, unit in enumerate(units)}
     doc = {candidate.unit: candidate for candidate in candidates}
@@ -352,7 +353,8 @@ def _route_office(index, model, learned, prepared, office, limit):
         return [], None
 
     results = []
-    for score, position, slug, d, s in scored[:limit]:
+    shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
+    for score, position, slug, d, s in shown:
         unit = units[position]
         reasons = engine.explain(index, prepared, doc[slug]) if slug in doc else []
         if s >= 0.1:

@@ -9,9 +9,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from orgunits.models import Office, Subject, Unit
 from orgunits.selectors import org_export
-from routing import engine
+from routing import engine, learning
 from routing.models import IndexVersion, RoutingRecord
 from routing.record_interchange import RowChecker, read_lines
+from routing.training import learned_model
 
 
 def routing_index_invalidate():
@@ -102,11 +103,13 @@ MAX_CACHED_ANSWERS = 2048
 
 @dataclass(frozen=True)
 class RoutingSnapshot:
-    """The index and the office choices as of one data version."""
+    """The index, the office choices and the learned layer as of one data version."""
 
     version: int
     index: engine.Index
     offices: list
+    learned: object = None  # routing.learning.LearnedModel, or None when learning is off
+    learned_key: tuple = ()
 
 
 def routing_index_version():
@@ -121,12 +124,21 @@ def routing_index_version():
     return row[0] if row else 0
 
 
+def routing_versions():
+    """(data version, records version, trained router in use): one primary-key read per request."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, records_version, learned FROM {IndexVersion._meta.db_table} WHERE id = %s",
+                       [1])
+        row = cursor.fetchone()
+    return tuple(row) if row else (0, 0, 0)
+
+
 def routing_snapshot():
-    """The index and office choices at the current data version; rebuilt when the version has moved.
+    """The index, office choices and learned layer at the current versions; rebuilt when a version has moved.
 
     One indexed query per call; the rebuild (tens of milliseconds) happens once per change.
     """
-    version = routing_index_version()
+    version, records_version, trained_id = routing_versions()
     if _cache["version"] != version or _cache["index"] is None:
         with _lock:
             if _cache["version"] != version or _cache["index"] is None:
@@ -135,7 +147,10 @@ def routing_snapshot():
                 _cache["offices"] = [(office["slug"], office["name_en"]) for office in data["offices"]]
                 _cache["index"] = engine.build_index(data)
                 _cache["version"] = version
-    return RoutingSnapshot(version=_cache["version"], index=_cache["index"], offices=list(_cache["offices"]))
+    index = _cache["index"]
+    learned = learned_model(trained_id=trained_id, records_version=records_version, index=index)
+    return RoutingSnapshot(version=_cache["version"], index=index, offices=list(_cache["offices"]),
+                           learned=learned, learned_key=(trained_id, records_version, id(learned)))
 
 
 def routing_index():
@@ -151,11 +166,14 @@ def route_matter(*, text, office=None, limit=5, snapshot=None):
     (treat the result as read-only).
     """
     snapshot = snapshot or routing_snapshot()
-    key = (snapshot.version, text, office, limit)
+    key = (snapshot.version, snapshot.learned_key, text, office, limit)
     answers = _cache["answers"]
     result = answers.get(key) if _cache["index"] is snapshot.index else None
     if result is None:
-        result = engine.route(snapshot.index, text, office=office, limit=limit)
+        if snapshot.learned is not None:
+            result = learning.route(snapshot.index, snapshot.learned, text, office=office, limit=limit)
+        else:
+            result = engine.route(snapshot.index, text, office=office, limit=limit)
         if _cache["index"] is snapshot.index:
             if len(answers) >= MAX_CACHED_ANSWERS:
                 answers.pop(next(iter(answers)), None)  # the oldest

@@ -127,7 +127,8 @@ def test_route_page_in_english_shows_english_first_with_kinds_of_evidence(client
     assert "Assigned subject" in html and "Duty" in html and "Confident match." in html
 
 
-def test_route_page_marks_ties(client):
+def test_route_page_marks_ties(client, settings):
+    settings.ROUTING_LEARNING = False  # the document engine alone ties the units that hold "meetings"
     data = client.get("/api/route", {"q": "meetings", "office": "shanxi"}).json()
     tied = sum(item["tie"] for item in data["results"])
     assert tied >= 2
