@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "orgunits",
+    "apidocs",
     "routing",
 ]
 
