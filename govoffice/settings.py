@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "mptt",
     "simple_history",
+    "import_export",
     "axes",
     "orgunits",
     "apidocs",
