@@ -380,6 +380,20 @@ PATHS = {
             "responses": {"200": json_answer("The graph.", ref("JsonLd"), "application/ld+json"), "404": NO_OFFICE},
         }
     },
+    "/api/offices/{office}/units.csv": {
+        "get": {
+            "operationId": "getOfficeUnitsCsv",
+            "tags": ["Standard formats"],
+            "summary": "The office's units as CSV",
+            "description": "One row per unit in tree order: office, slug, parent (slug), kind, name_en, name_zh, "
+            "source_label, order. The admin's spreadsheet import reads the same columns.",
+            "parameters": [OFFICE_PARAMETER],
+            "responses": {
+                "200": {"description": "The units.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "404": NO_OFFICE,
+            },
+        }
+    },
     "/api/subjects/": {
         "get": {
             "operationId": "listSubjects",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from orgunits import formats, selectors
+from orgunits.spreadsheets import UnitResource
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 1}
 JSON_LD = "application/ld+json"
@@ -41,6 +42,17 @@ def office_org(request, office):
     if data is None:
         return _no_office()
     return _json(formats.org_graph(office=data, links=_links(request)), content_type=JSON_LD)
+
+
+@require_safe
+def office_units_csv(request, office):
+    """The office's units as CSV, in the columns the admin's spreadsheet import reads."""
+    if selectors.office_get(slug=office) is None:
+        return _no_office()
+    sheet = UnitResource().export(queryset=selectors.office_units_for_sheet(office_slug=office))
+    response = HttpResponse(sheet.csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{office}-units.csv"'
+    return response
 
 
 @require_safe

@@ -419,6 +419,11 @@ def subject_catalogue():
 # Exchange formats ------------------------------------------------------------------------------
 
 
+def office_units_for_sheet(*, office_slug):
+    """The office's units as the spreadsheet export reads them (one query when exported)."""
+    return Unit.objects.filter(office__slug=office_slug)
+
+
 def subject_taxonomy(*, office_slug=None):
     """Every subject (or those a unit of one office holds) with aliases as (text, language) pairs. Two or three queries.
 

@@ -1,5 +1,8 @@
 """Standard formats: Popolo, W3C ORG JSON-LD, the SKOS taxonomy and Open311 GeoReport v2."""
+import csv
+import io
 import json
+import re
 from xml.etree import ElementTree
 
 import pytest
@@ -208,11 +211,42 @@ def test_open311_unknown_service_is_a_json_404(client, code):
     assert response.json()[0]["code"] == 404
 
 
+# CSV and the office page -----------------------------------------------------------------------
+
+
+def test_units_csv_has_a_row_per_unit_in_the_admin_import_columns(client):
+    response = client.get("/api/offices/hengyang/units.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="hengyang-units.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    units = list(Unit.objects.filter(office__slug="hengyang").select_related("parent").order_by("tree_id", "lft"))
+    assert list(rows[0]) == ["office", "slug", "parent", "kind", "name_en", "name_zh", "source_label", "order"]
+    assert [(row["slug"], row["parent"], row["name_zh"]) for row in rows] == [
+        (unit.slug, unit.parent.slug if unit.parent else "", unit.name_zh) for unit in units
+    ]
+
+
+def test_office_page_links_every_download(client):
+    page = client.get("/offices/zhengzhou/").content.decode()
+    links = dict(re.findall(r'<a href="(/api/offices/zhengzhou/[^"]*)"[^>]*>([^<]+)</a>', page))
+    assert links == {
+        "/api/offices/zhengzhou/": "JSON",
+        "/api/offices/zhengzhou/popolo.json": "Popolo",
+        "/api/offices/zhengzhou/org.jsonld": "ORG JSON-LD",
+        "/api/offices/zhengzhou/units.csv": "CSV",
+    }
+    for url in links:
+        assert client.get(url).status_code == 200
+    assert "下载：" in client.get("/offices/zhengzhou/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
 # Shared behaviour -------------------------------------------------------------------------------
 
 FORMAT_URLS = [
     "/api/offices/{office}/popolo.json",
     "/api/offices/{office}/org.jsonld",
+    "/api/offices/{office}/units.csv",
     "/api/subjects.jsonld",
     "/api/open311/services.json",
     "/api/open311/services.xml",
@@ -220,7 +254,9 @@ FORMAT_URLS = [
 ]
 
 
-@pytest.mark.parametrize("url", ["/api/offices/atlantis/popolo.json", "/api/offices/atlantis/org.jsonld"])
+@pytest.mark.parametrize(
+    "url", ["/api/offices/atlantis/popolo.json", "/api/offices/atlantis/org.jsonld", "/api/offices/atlantis/units.csv"]
+)
 def test_unknown_office_is_a_json_404(client, url):
     response = client.get(url)
     assert response.status_code == 404
