@@ -1,4 +1,8 @@
 """Turn the OpenAPI description into rows a template can show: operations, parameters and fields."""
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -19,14 +23,14 @@ def operations(description):
                     "method": method.upper(),
                     "path": path,
                     "summary": operation["summary"],
-                    "description": operation.get("description", ""),
+                    "description": inline_code(operation.get("description", "")),
                     "parameters": [
                         {
                             "name": parameter["name"],
                             "where": parameter["in"],
                             "required": parameter.get("required", False),
                             "type": type_name(parameter["schema"], schemas),
-                            "description": parameter.get("description", ""),
+                            "description": inline_code(parameter.get("description", "")),
                         }
                         for parameter in operation.get("parameters", [])
                     ],
@@ -37,7 +41,7 @@ def operations(description):
                     "responses": [
                         {
                             "status": status,
-                            "description": answer["description"],
+                            "description": inline_code(answer["description"]),
                             "media_types": [
                                 {"media_type": media_type, "fields": fields(content["schema"], schemas)}
                                 for media_type, content in answer.get("content", {}).items()
@@ -48,6 +52,11 @@ def operations(description):
                 }
             )
     return result
+
+
+def inline_code(text):
+    """The description's `code` spans as <code>, everything else escaped."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
 
 
 def resolve(schema, schemas):
@@ -89,7 +98,7 @@ def fields(schema, schemas, prefix="", depth=0, seen=()):
                 "name": path,
                 "type": type_name(child, schemas),
                 "required": key in required,
-                "description": child.get("description") or resolved.get("description", ""),
+                "description": inline_code(child.get("description") or resolved.get("description", "")),
                 "depth": depth,
             }
         )

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from apidocs.openapi import openapi_description
-from apidocs.reading import operations
+from apidocs.reading import inline_code, operations
 
 
 @require_safe
@@ -16,4 +16,5 @@ def openapi_json(request):
 def docs_page(request):
     """Every operation with its parameters, request body and answers, rendered on the server (no scripts)."""
     description = openapi_description()
-    return render(request, "apidocs/docs.html", {"info": description["info"], "operations": operations(description)})
+    info = {**description["info"], "description": inline_code(description["info"]["description"])}
+    return render(request, "apidocs/docs.html", {"info": info, "operations": operations(description)})

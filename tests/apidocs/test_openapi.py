@@ -126,3 +126,15 @@ def test_unknown_api_addresses_answer_json_404(client):
         assert response["Content-Type"] == "application/json"
         assert "detail" in response.json()
     assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_the_docs_page_shows_code_spans_as_code(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "<code>office</code>" in page
+    assert "`" not in page.split('id="main"')[1]
+
+
+@pytest.mark.parametrize("url", ["/api/openapi.json", "/api/docs/"])
+def test_the_description_needs_no_database(client, django_assert_max_num_queries, url):
+    with django_assert_max_num_queries(0):
+        assert client.get(url).status_code == 200
