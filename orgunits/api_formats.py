@@ -2,6 +2,8 @@
 
 Thin views: a selector reads, a builder in `orgunits.formats` shapes, and the view writes JSON or XML.
 """
+import re
+
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,6 +14,9 @@ from orgunits.spreadsheets import UnitResource
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 1}
 JSON_LD = "application/ld+json"
+# Offices and subjects are named by slugs; anything else names nothing and is not looked up
+# (PostgreSQL refuses some characters, such as NUL, in a query).
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _json(data, status=200, content_type="application/json"):
@@ -77,7 +82,9 @@ def open311_services(request, fmt):
     """Every subject as a GeoReport v2 service; `jurisdiction_id` (an office) keeps those it handles."""
     as_xml = fmt == "xml"
     jurisdiction = request.GET.get("jurisdiction_id") or None
-    if jurisdiction is not None and selectors.office_get(slug=jurisdiction) is None:
+    if jurisdiction is not None and (
+        not SLUG_RE.fullmatch(jurisdiction) or selectors.office_get(slug=jurisdiction) is None
+    ):
         return _open311_error(404, _("Unknown jurisdiction_id %(value)s.") % {"value": jurisdiction}, as_xml)
     services = formats.open311_services(
         subjects=selectors.subject_taxonomy(office_slug=jurisdiction),
@@ -91,7 +98,7 @@ def open311_services(request, fmt):
 @require_safe
 def open311_service_definition(request, code):
     """The service definition of one subject: no attributes, and the unit that handles it in each office."""
-    handlers = selectors.subject_handlers(slug=code)
+    handlers = selectors.subject_handlers(slug=code) if SLUG_RE.fullmatch(code) else None
     if handlers is None:
         return _open311_error(404, _("Unknown service_code %(value)s.") % {"value": code}, as_xml=False)
     links = _links(request)

@@ -178,10 +178,11 @@ def test_open311_jurisdiction_keeps_the_services_an_office_handles(client):
     services = client.get("/api/open311/services.json?jurisdiction_id=hengyang").json()
     held = set(PortfolioEntry.objects.filter(unit__office__slug="hengyang").values_list("subject__slug", flat=True))
     assert {service["service_code"] for service in services} == held
-    missing = client.get("/api/open311/services.json?jurisdiction_id=atlantis")
-    assert missing.status_code == 404
-    assert missing.json()[0]["code"] == 404
-    assert client.get("/api/open311/services.xml?jurisdiction_id=atlantis").status_code == 404
+    for unknown in ("atlantis", "j%00lin", "%C2%8D%E5%90%89"):
+        missing = client.get(f"/api/open311/services.json?jurisdiction_id={unknown}")
+        assert missing.status_code == 404
+        assert missing.json()[0]["code"] == 404
+        assert client.get(f"/api/open311/services.xml?jurisdiction_id={unknown}").status_code == 404
 
 
 def test_open311_service_definition_says_which_unit_handles_it_in_each_office(client):
@@ -204,7 +205,7 @@ def test_open311_service_definition_says_which_unit_handles_it_in_each_office(cl
     assert unit["url"].startswith(BASE + "/offices/")
 
 
-@pytest.mark.parametrize("code", ["no-such-subject", "%E6%97%85"])
+@pytest.mark.parametrize("code", ["no-such-subject", "%E6%97%85", "tour%00ism"])
 def test_open311_unknown_service_is_a_json_404(client, code):
     response = client.get(f"/api/open311/services/{code}.json")
     assert response.status_code == 404
