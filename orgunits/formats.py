@@ -7,6 +7,7 @@ plain data ready for JSON or XML. No database access happens here.
 from xml.etree import ElementTree
 
 from django.urls import reverse
+from django.utils import translation
 
 from orgunits.models import Unit
 
@@ -64,8 +65,6 @@ class Links:
 
 def _kind_labels():
     """English and Chinese labels of every unit kind, from the model's translated choices."""
-    from django.utils import translation
-
     labels = {}
     for language, tag in (("en", "en"), ("zh-hans", "zh-Hans")):
         with translation.override(language):
