@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "mptt",
     "simple_history",
+    "import_export",
     "axes",
     "orgunits",
+    "apidocs",
     "routing",
 ]
 
