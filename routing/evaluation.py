@@ -68,3 +68,51 @@ def evaluate(cases, route):
            for name, counts in groups.items()},
         "failures": failures,
     }
+
+
+def learning_curve(records, *, folds, sizes, train, route, seed=0):
+    """Cross-validated accuracy of learning from records, by records per office used for training.
+
+    `records`: dicts with office, text and unit ("" or None for no unit). Each office's records are
+    shuffled (with `seed`) and cut into `folds`; each fold is routed by a model trained on the first
+    `size` records per office of the other folds (`None` = all of them). `train(records) -> model`,
+    `route(model, text, office) -> first unit or None`. Returns, per size: the records per office
+    actually used (the smallest office decides), and accuracy overall and by office.
+    """
+    import random
+
+    shuffled = {}
+    for record in records:
+        shuffled.setdefault(record["office"], []).append(record)
+    for office, rows in shuffled.items():
+        random.Random(f"{seed}-{office}").shuffle(rows)
+    fold_of = {id(record): position % folds
+               for rows in shuffled.values() for position, record in enumerate(rows)}
+    curve = []
+    for size in sizes:
+        counts = defaultdict(lambda: [0, 0])
+        used = []
+        for fold in range(folds):
+            training = []
+            for rows in shuffled.values():
+                others = [record for record in rows if fold_of[id(record)] != fold]
+                taken = others if size is None else others[:size]
+                used.append(len(taken))
+                training.extend(taken)
+            model = train(training)
+            for rows in shuffled.values():
+                for record in rows:
+                    if fold_of[id(record)] != fold:
+                        continue
+                    got = route(model, record["text"], record["office"])
+                    counts[record["office"]][0] += (got or "") == (record.get("unit") or "")
+                    counts[record["office"]][1] += 1
+        correct = sum(c for c, _ in counts.values())
+        total = sum(t for _, t in counts.values())
+        curve.append({
+            "size": size,
+            "records_per_office": min(used) if used else 0,
+            "accuracy": correct / total if total else 0.0,
+            "by_office": {office: c / t for office, (c, t) in sorted(counts.items())},
+        })
+    return curve

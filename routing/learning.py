@@ -27,11 +27,14 @@ from sklearn.svm import LinearSVC
 
 from routing import engine
 
+FORMAT = 2  # bumped whenever a stored model of an earlier shape can no longer be used
 NO_UNIT = ""  # the label of "no unit handles this" (and of chit-chat in the starter log)
 MIN_OFFICE_RECORDS = 20  # fewer records than this teach an office's own model nothing reliable
 RECORDS_HALF_WEIGHT = 150  # records at which an office's own model weighs as much as the zero-shot evidence
 EXAMPLES_PER_UNIT = 40  # earlier matters kept per unit to quote in explanations
 TEMPERATURE = 15.0  # turns the classifiers' margins into probabilities (softmax of margin x temperature)
+SUBJECT_NGRAMS, RECORD_NGRAMS = (1, 3), (1, 2)  # character n-grams: single characters to tri- or bigrams
+SUBJECT_C, OFFICE_C = 0.5, 1.0  # the SVMs' regularisation (measured: docs/performance.md)
 PRUNE_BELOW = 1e-3  # classifier weights smaller than this change no answer and are dropped
 MAX_TEXT_CHARS = 2000
 
@@ -84,11 +87,11 @@ class Linear:
     intercept: object
 
     @classmethod
-    def fit(cls, matrix, labels):
+    def fit(cls, matrix, labels, regularisation):
         """A linear SVM over the labels, or None when there is nothing to tell apart."""
         if len(set(labels)) < 2:
             return None
-        model = LinearSVC(C=0.5)
+        model = LinearSVC(C=regularisation)
         model.fit(matrix, labels)
         coef = model.coef_.astype(np.float32)
         coef[np.abs(coef) < PRUNE_BELOW] = 0.0
@@ -106,17 +109,31 @@ class Linear:
 
 @dataclass
 class LearnedModel:
-    """Everything the learned layer knows, ready to pickle: one vectorizer, the models, the examples."""
+    """Everything the learned layer knows, ready to pickle: the vectorizers, the models, the examples.
 
-    vectorizer: TfidfVectorizer
+    Subjects are read with character n-grams up to trigrams, and office records with n-grams up to
+    bigrams: each measured best at its task (docs/performance.md).
+    """
+
+    vectorizer: TfidfVectorizer  # for subjects
     subject_model: Linear | None  # over subject slugs and NO_UNIT
     subject_counts: dict  # subject slug -> training matters
+    record_vectorizer: TfidfVectorizer | None  # for office records; None before any record
     office_models: dict  # office slug -> Linear over unit slugs and NO_UNIT
     office_counts: dict  # office slug -> {unit slug or NO_UNIT: records}
     examples: dict  # (office slug or None, unit or subject slug) -> Examples
     records: int = 0
     last_record_id: int = 0
     recent: dict = field(default_factory=dict)  # office -> [(unit or NO_UNIT, text, row)] newer than the model
+    format: int = FORMAT
+
+    def record_vectors(self, texts):
+        """Rows for office records: the records' own vectorizer, or the subjects' before there is one."""
+        return (self.record_vectorizer or self.vectorizer).transform([normalize_text(text) for text in texts]).tocsr()
+
+
+def _vectorizer(ngrams):
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True, min_df=2, dtype=np.float32)
 
 
 def _examples(texts, matrix, rows):
@@ -131,53 +148,53 @@ def train(records, starter, unit_subjects, last_record_id=0):
     `starter`: (text, subject or None) pairs; `unit_subjects`: {(office, unit): set of subject slugs held},
     so that a record whose unit holds a single subject also teaches that subject.
     """
-    texts, subject_rows, subject_labels = [], [], []
-    for text, subject in starter:
-        texts.append(normalize_text(text))
-        subject_rows.append(len(texts) - 1)
-        subject_labels.append(subject or NO_UNIT)
-    office_rows = {}
+    subject_texts = [normalize_text(text) for text, _ in starter]
+    subject_labels = [subject or NO_UNIT for _, subject in starter]
+    record_texts, office_rows = [], {}
     for record in records:
-        texts.append(normalize_text(record["text"]))
-        row = len(texts) - 1
+        text = normalize_text(record["text"])
+        record_texts.append(text)
         unit = record.get("unit") or NO_UNIT
-        office_rows.setdefault(record["office"], []).append((row, unit))
+        office_rows.setdefault(record["office"], []).append((len(record_texts) - 1, unit))
         subject = record.get("subject")
         if not subject and unit:
             held = unit_subjects.get((record["office"], unit), ())
             subject = next(iter(held)) if len(held) == 1 else None
         if subject:
-            subject_rows.append(row)
+            subject_texts.append(text)
             subject_labels.append(subject)
 
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2,
-                                 dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts).tocsr()
-    subject_model = Linear.fit(matrix[subject_rows], subject_labels) if subject_rows else None
-
+    vectorizer = _vectorizer(SUBJECT_NGRAMS)
+    matrix = vectorizer.fit_transform(subject_texts).tocsr()
+    subject_model = Linear.fit(matrix, subject_labels, SUBJECT_C)
     by_label, subject_counts, examples = {}, {}, {}
-    for row, label in zip(subject_rows, subject_labels, strict=True):
+    for row, label in enumerate(subject_labels):
         by_label.setdefault(label, []).append(row)
     for label, rows in by_label.items():
         subject_counts[label] = len(rows)
-        examples[(None, label)] = _examples(texts, matrix, rows)
+        examples[(None, label)] = _examples(subject_texts, matrix, rows)
 
-    office_models, office_counts = {}, {}
+    record_vectorizer, office_models, office_counts = None, {}, {}
+    if len(record_texts) >= MIN_OFFICE_RECORDS:
+        record_vectorizer = _vectorizer(RECORD_NGRAMS)
+        record_matrix = record_vectorizer.fit_transform(record_texts).tocsr()
+    elif record_texts:
+        record_matrix = vectorizer.transform(record_texts).tocsr()
     for office, rows in office_rows.items():
         by_unit = {}
         for row, unit in reversed(rows):  # the latest records are the best examples
             by_unit.setdefault(unit, []).append(row)
         office_counts[office] = {unit: len(unit_rows) for unit, unit_rows in by_unit.items()}
         for unit, unit_rows in by_unit.items():
-            examples[(office, unit)] = _examples(texts, matrix, unit_rows)
-        if len(rows) >= MIN_OFFICE_RECORDS:
-            model = Linear.fit(matrix[[row for row, _ in rows]], [unit for _, unit in rows])
+            examples[(office, unit)] = _examples(record_texts, record_matrix, unit_rows)
+        if record_vectorizer is not None and len(rows) >= MIN_OFFICE_RECORDS:
+            model = Linear.fit(record_matrix[[row for row, _ in rows]], [unit for _, unit in rows], OFFICE_C)
             if model is not None:
                 office_models[office] = model
     return LearnedModel(
         vectorizer=vectorizer, subject_model=subject_model, subject_counts=subject_counts,
-        office_models=office_models, office_counts=office_counts, examples=examples,
-        records=len(records), last_record_id=last_record_id,
+        record_vectorizer=record_vectorizer, office_models=office_models, office_counts=office_counts,
+        examples=examples, records=len(records), last_record_id=last_record_id,
     )
 
 
@@ -189,7 +206,7 @@ def remember(model, records):
     recent = {}
     records = list(records)
     if records:
-        matrix = model.vectorizer.transform([normalize_text(record["text"]) for record in records]).tocsr()
+        matrix = model.record_vectors([record["text"] for record in records])
         for position, record in enumerate(records):
             recent.setdefault(record["office"], []).append(
                 (record.get("unit") or NO_UNIT, record["text"], matrix[position]))
@@ -198,27 +215,30 @@ def remember(model, records):
 
 @dataclass
 class Learned:
-    """The learned layer's view of one matter: its vector and subject probabilities."""
+    """The learned layer's view of one matter: its vectors and subject probabilities."""
 
-    vector: object
+    vector: object  # for subjects
+    record_vector: object  # for office records
     subjects: dict  # subject slug or NO_UNIT -> probability
 
 
 def read(model, text):
-    """What the learned layer makes of `text` (one vectorizer pass, one subject prediction)."""
-    vector = model.vectorizer.transform([normalize_text(text)])
+    """What the learned layer makes of `text` (a vectorizer pass or two, one subject prediction)."""
+    normal = normalize_text(text)
+    vector = model.vectorizer.transform([normal])
+    record_vector = model.record_vectorizer.transform([normal]) if model.record_vectorizer is not None else vector
     if not vector.nnz or model.subject_model is None:
-        return Learned(vector, {NO_UNIT: 1.0} if not vector.nnz else {})
-    return Learned(vector, model.subject_model.probabilities(vector))
+        return Learned(vector, record_vector, {NO_UNIT: 1.0} if not vector.nnz else {})
+    return Learned(vector, record_vector, model.subject_model.probabilities(vector))
 
 
 def office_probabilities(model, learned, office):
     """(unit slug or NO_UNIT -> probability from the office's own records, number of records)."""
     office_model = model.office_models.get(office)
     records = sum(model.office_counts.get(office, {}).values())
-    if office_model is None or not learned.vector.nnz:
+    if office_model is None or not learned.record_vector.nnz:
         return {}, records
-    return office_model.probabilities(learned.vector), records
+    return office_model.probabilities(learned.record_vector), records
 
 
 def records_weight(records):
@@ -232,7 +252,7 @@ def recent_matches(model, learned, office, threshold):
     """{unit or NO_UNIT: (similarity, text)} for records newer than the model that resemble the matter."""
     found = {}
     for unit, text, row in model.recent.get(office, ()):
-        similarity = float((row @ learned.vector.T).sum())
+        similarity = float((row @ learned.record_vector.T).sum())
         if similarity >= threshold and similarity > found.get(unit, (0.0, None))[0]:
             found[unit] = (similarity, text)
     return found
@@ -301,11 +321,11 @@ def _combine(document, best_document, subject, records, weight):
     return (1 - weight) * min(zero_shot, 1.0) + weight * records
 
 
-def _precedent(learned, examples, count, text_en, text_zh):
+def _precedent(vector, examples, count, text_en, text_zh):
     """A reason quoting the earlier matter closest to this one."""
     if examples is None:
         return None
-    _, example = examples.nearest(learned.vector)
+    _, example = examples.nearest(vector)
     if example is None:
         return None
     return engine.Reason(kind="precedent", text_en=text_en.format(count=count),
@@ -368,7 +388,7 @@ def _route_office(index, model, learned, prepared, office, limit):
                 ))
             named = index.subjects[subject_slug]
             reason = _precedent(
-                learned, model.examples.get((None, subject_slug)), model.subject_counts.get(subject_slug, 0),
+                learned.vector, model.examples.get((None, subject_slug)), model.subject_counts.get(subject_slug, 0),
                 f"Reads like {{count}} earlier matters about {named['name_en'].lower()}, e.g.",
                 f"与{{count}}件{named['name_zh']}方面的事项相似，例如",
             )
@@ -376,7 +396,7 @@ def _route_office(index, model, learned, prepared, office, limit):
                 reasons.append(reason)
         if weight and office_probs.get(slug, 0.0) >= 0.2:
             count = model.office_counts.get(office, {}).get(slug, 0)
-            reason = _precedent(learned, model.examples.get((office, slug)), count,
+            reason = _precedent(learned.record_vector, model.examples.get((office, slug)), count,
                                 "Like {count} earlier matters this office routed here, e.g.",
                                 "与本办此前交由该单位办理的{count}件事项相似，例如")
             if reason:

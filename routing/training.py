@@ -47,7 +47,7 @@ def unit_subjects(index):
 def fingerprint(starter, records, held):
     """A digest of everything training reads: equal digests give equal models."""
     digest = hashlib.sha256()
-    digest.update(f"{sklearn.__version__}|{learning.__doc__ and len(learning.__doc__)}".encode())
+    digest.update(f"{sklearn.__version__}|{learning.FORMAT}".encode())
     for text, subject in starter:
         digest.update(f"{subject}\x1f{text}\x1e".encode())
     for record in records:
@@ -100,6 +100,15 @@ def router_train(*, index, force=False):
     return row, True
 
 
+def _unpickle(blob):
+    """The stored model, or None when it was stored in a shape this version does not read."""
+    try:
+        model = pickle.loads(bytes(blob))
+    except (AttributeError, ImportError, TypeError, ValueError, pickle.UnpicklingError):
+        return None
+    return model if getattr(model, "__dict__", {}).get("format") == learning.FORMAT else None
+
+
 def learned_model(*, trained_id, records_version, index):
     """The learned layer in use, with the records written since its training; None when learning is off.
 
@@ -117,7 +126,11 @@ def learned_model(*, trained_id, records_version, index):
             if blob is None:  # removed under us: train again
                 row, _ = router_train(index=index)
                 trained_id, blob = row.pk, row.blob
-            _loaded.update(id=trained_id, model=pickle.loads(bytes(blob)), records_version=None)
+            model = _unpickle(blob)
+            if model is None:  # stored by an earlier version of the project
+                row, _ = router_train(index=index)
+                trained_id, model = row.pk, _unpickle(row.blob)
+            _loaded.update(id=trained_id, model=model, records_version=None)
         if _loaded["records_version"] != records_version:
             newer = training_records(after=_loaded["model"].last_record_id)
             _loaded["current"] = learning.remember(_loaded["model"], newer)
