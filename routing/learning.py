@@ -30,7 +30,7 @@ from routing import engine
 FORMAT = 2  # bumped whenever a stored model of an earlier shape can no longer be used
 NO_UNIT = ""  # the label of "no unit handles this" (and of chit-chat in the starter log)
 MIN_OFFICE_RECORDS = 20  # fewer records than this teach an office's own model nothing reliable
-RECORDS_HALF_WEIGHT = 150  # records at which an office's own model weighs as much as the zero-shot evidence
+RECORDS_HALF_WEIGHT = 50  # records at which an office's own model weighs as much as the zero-shot evidence
 EXAMPLES_PER_UNIT = 40  # earlier matters kept per unit to quote in explanations
 TEMPERATURE = 15.0  # turns the classifiers' margins into probabilities (softmax of margin x temperature)
 SUBJECT_NGRAMS, RECORD_NGRAMS = (1, 3), (1, 2)  # character n-grams: single characters to tri- or bigrams
@@ -363,11 +363,11 @@ def _route_office(index, model, learned, prepared, office, limit):
     scored.sort(key=lambda item: (-round(item[0], 9), item[1]))
 
     best = scored[0][0] if scored else 0.0
-    abstain = (
+    recalled = max(recent.items(), key=lambda item: item[1][0], default=(None, (0.0, None)))[0]
+    abstain = recalled == NO_UNIT or recalled is None and (
         best < ABSTAIN_BELOW
         or (no_unit >= CHITCHAT_ABOVE and best_document < engine.CONFIDENT_FROM and weight < 0.5)
         or weight * office_probs.get(NO_UNIT, 0.0) > best
-        or (NO_UNIT in recent and recent[NO_UNIT][0] >= max((value[0] for value in recent.values()), default=0))
     )
     if abstain:
         return [], None

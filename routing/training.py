@@ -128,7 +128,7 @@ def learned_model(*, trained_id, records_version, index):
                 trained_id, blob = row.pk, row.blob
             model = _unpickle(blob)
             if model is None:  # stored by an earlier version of the project
-                row, _ = router_train(index=index)
+                row, _ = router_train(index=index, force=True)
                 trained_id, model = row.pk, _unpickle(row.blob)
             _loaded.update(id=trained_id, model=model, records_version=None)
         if _loaded["records_version"] != records_version:
