@@ -34,82 +34,119 @@ def subject_queryset():
 
 
 def org_export(*, office_slug=None):
-    """The whole organisation (or one office) in the interchange shape of `orgunits.interchange`."""
-    offices = list(
-        Office.objects.order_by("order", "slug")
-        .filter(**({"slug": office_slug} if office_slug else {}))
-        .prefetch_related(
-            Prefetch("other_names"),
-            Prefetch("transfers", queryset=Transfer.objects.order_by("order", "id").prefetch_related("subjects")),
-        )
+    """The whole organisation (or one office) in the interchange shape of `orgunits.interchange`.
+
+    Built from plain rows (`values()`), one query per table: the router's index is built from
+    this, and at hundreds of offices model instances for every unit, duty and portfolio entry
+    cost seconds.
+    """
+    return {"offices": _offices_export(office_slug=office_slug), "subjects": _subjects_export()}
+
+
+def _offices_export(*, office_slug=None):
+    """Every office (or the one named) in the interchange shape, in source order."""
+    # All offices: no filter at all, rather than a list of hundreds of ids.
+    in_offices = {"office__slug": office_slug} if office_slug else {}
+    in_units = {f"unit__{key}": value for key, value in in_offices.items()}
+    rows = list(
+        Office.objects.filter(**({"slug": office_slug} if office_slug else {}))
+        .order_by("order", "slug")
+        .values("pk", "slug", "name_en", "name_zh", *OFFICE_FACT_FIELDS)
     )
-    units_by_office = {}
-    for unit in unit_tree_queryset(offices=offices):
-        units_by_office.setdefault(unit.office_id, []).append(unit)
-    return {
-        "offices": [_office_dict(office, units_by_office.get(office.pk, [])) for office in offices],
-        "subjects": [_subject_dict(subject) for subject in subject_queryset().order_by("slug")],
-    }
+    if not rows:
+        return []
 
+    other_names = {}
+    for office_id, *name in OfficeName.objects.filter(**in_offices).order_by("office_id", "order", "id").values_list(
+        "office_id", "name_en", "name_zh", "quote"
+    ):
+        other_names.setdefault(office_id, []).append(dict(zip(("name_en", "name_zh", "quote"), name, strict=True)))
 
-def _office_dict(office, units):
-    data = {"slug": office.slug, "name_en": office.name_en, "name_zh": office.name_zh}
-    for field in OFFICE_FACT_FIELDS:
-        data[field] = getattr(office, field)
-    if data["document_date"] is not None:
-        data["document_date"] = data["document_date"].isoformat()
-    data["other_names"] = [
-        {"name_en": name.name_en, "name_zh": name.name_zh, "quote": name.quote} for name in office.other_names.all()
-    ]
-    data["units"] = [_unit_dict(unit, office) for unit in units]
-    data["transfers"] = [
-        {
-            "direction": transfer.direction,
-            "text_en": transfer.text_en,
-            "text_zh": transfer.text_zh,
-            "quote": transfer.quote,
-            "body_en": transfer.body_en,
-            "body_zh": transfer.body_zh,
-            "subjects": sorted(subject.slug for subject in transfer.subjects.all()),
-        }
-        for transfer in office.transfers.all()
-    ]
-    return data
+    transfer_subjects = {}
+    for transfer_id, slug in Transfer.subjects.through.objects.filter(
+        **{f"transfer__{key}": value for key, value in in_offices.items()}
+    ).values_list("transfer_id", "subject__slug"):
+        transfer_subjects.setdefault(transfer_id, []).append(slug)
+    transfers = {}
+    transfer_fields = ("direction", "text_en", "text_zh", "quote", "body_en", "body_zh")
+    for row in Transfer.objects.filter(**in_offices).order_by("order", "id").values("pk", "office_id", *transfer_fields):
+        transfer = {field: row[field] for field in transfer_fields}
+        transfer["subjects"] = sorted(transfer_subjects.get(row["pk"], []))
+        transfers.setdefault(row["office_id"], []).append(transfer)
 
+    duties = {}
+    for unit_id, text_en, text_zh in Duty.objects.filter(**in_units).order_by("order", "id").values_list(
+        "unit_id", "text_en", "text_zh"
+    ):
+        duties.setdefault(unit_id, []).append({"text_en": text_en, "text_zh": text_zh})
+    portfolio = {}
+    for unit_id, *entry in (
+        PortfolioEntry.objects.filter(**in_units)
+        .order_by("order", "id")
+        .values_list("unit_id", "subject__slug", "subject__name_en", "subject__name_zh", "scope_en", "scope_zh", "quote")
+    ):
+        portfolio.setdefault(unit_id, []).append(entry)
 
-def _unit_dict(unit, office):
-    return {
-        "slug": unit.slug,
-        "parent": unit.parent.slug if unit.parent else None,
-        "kind": unit.kind,
-        "name_en": unit.name_en,
-        "name_zh": unit.name_zh,
-        "source_label": unit.source_label,
-        "duties": [{"text_en": duty.text_en, "text_zh": duty.text_zh} for duty in unit.duties.all()],
-        "subjects": [
+    languages = {row["pk"]: row["source_language"] for row in rows}
+    unit_fields = ("slug", "kind", "name_en", "name_zh", "source_label")
+    unit_rows = list(
+        Unit.objects.filter(**in_offices).order_by("tree_id", "lft").values("pk", "office_id", "parent_id", *unit_fields)
+    )
+    slugs = {row["pk"]: row["slug"] for row in unit_rows}
+    units = {}
+    for row in unit_rows:
+        source_zh = languages[row["office_id"]] == "zh"
+        units.setdefault(row["office_id"], []).append(
             {
-                "slug": entry.subject.slug,
-                "name_en": entry.subject.name_en,
-                "name_zh": entry.subject.name_zh,
-                # `scope` is the note as the source wrote it, in the source's language.
-                "scope": entry.scope_zh if office.source_language == "zh" else entry.scope_en,
-                "scope_en": entry.scope_en,
-                "scope_zh": entry.scope_zh,
-                "quote": entry.quote,
+                "slug": row["slug"],
+                "parent": slugs.get(row["parent_id"]) if row["parent_id"] else None,
+                **{field: row[field] for field in unit_fields[1:]},
+                "duties": duties.get(row["pk"], []),
+                "subjects": [
+                    {
+                        "slug": slug,
+                        "name_en": name_en,
+                        "name_zh": name_zh,
+                        # `scope` is the note as the source wrote it, in the source's language.
+                        "scope": scope_zh if source_zh else scope_en,
+                        "scope_en": scope_en,
+                        "scope_zh": scope_zh,
+                        "quote": quote,
+                    }
+                    for slug, name_en, name_zh, scope_en, scope_zh, quote in portfolio.get(row["pk"], [])
+                ],
             }
-            for entry in unit.portfolio.all()
-        ],
-    }
+        )
+
+    exported = []
+    for row in rows:
+        data = {field: row[field] for field in ("slug", "name_en", "name_zh", *OFFICE_FACT_FIELDS)}
+        if data["document_date"] is not None:
+            data["document_date"] = data["document_date"].isoformat()
+        data["other_names"] = other_names.get(row["pk"], [])
+        data["units"] = units.get(row["pk"], [])
+        data["transfers"] = transfers.get(row["pk"], [])
+        exported.append(data)
+    return exported
 
 
-def _subject_dict(subject):
-    return {
-        "slug": subject.slug,
-        "name_en": subject.name_en,
-        "name_zh": subject.name_zh,
-        "aliases": [alias.text for alias in subject.aliases.all()],
-        "parent": subject.parent.slug if subject.parent else None,
-    }
+def _subjects_export():
+    """Every subject in the interchange shape, by slug."""
+    aliases = {}
+    for subject_id, text in SubjectAlias.objects.order_by("id").values_list("subject_id", "text"):
+        aliases.setdefault(subject_id, []).append(text)
+    rows = list(Subject.objects.order_by("slug").values("pk", "slug", "name_en", "name_zh", "parent_id"))
+    slugs = {row["pk"]: row["slug"] for row in rows}
+    return [
+        {
+            "slug": row["slug"],
+            "name_en": row["name_en"],
+            "name_zh": row["name_zh"],
+            "aliases": aliases.get(row["pk"], []),
+            "parent": slugs.get(row["parent_id"]),
+        }
+        for row in rows
+    ]
 
 
 # Browse pages --------------------------------------------------------------------------------
@@ -388,15 +425,8 @@ def _split_at_match(text, query, context=60):
 
 def office_export(*, office_slug):
     """One office in the interchange shape, exactly as `org_export` renders it, or None."""
-    offices = list(
-        Office.objects.filter(slug=office_slug).prefetch_related(
-            Prefetch("other_names"),
-            Prefetch("transfers", queryset=Transfer.objects.order_by("order", "id").prefetch_related("subjects")),
-        )
-    )
-    if not offices:
-        return None
-    return _office_dict(offices[0], list(unit_tree_queryset(offices=offices)))
+    offices = _offices_export(office_slug=office_slug)
+    return offices[0] if offices else None
 
 
 def subject_catalogue():
@@ -406,11 +436,9 @@ def subject_catalogue():
         "unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft"
     ).values_list("subject__slug", "unit__office__slug", "unit__slug"):
         assigned.setdefault(slug, {}).setdefault(office, []).append(unit)
-    catalogue = []
-    for subject in subject_queryset().order_by("slug"):
-        data = _subject_dict(subject)
+    catalogue = _subjects_export()
+    for data in catalogue:
         data["offices"] = [
-            {"office": office, "units": units} for office, units in assigned.get(subject.slug, {}).items()
+            {"office": office, "units": units} for office, units in assigned.get(data["slug"], {}).items()
         ]
-        catalogue.append(data)
     return catalogue
