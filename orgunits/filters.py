@@ -3,6 +3,7 @@ import django_filters
 import django_filters.fields
 from django import forms
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Unit
@@ -85,3 +86,39 @@ class UnitSearchFilter(django_filters.FilterSet):
             | Q(pk__in=by_duty)
             | Q(pk__in=by_subject)
         )
+
+
+def _provinces():
+    """(English name, name in the current language) of every province that has an office."""
+    from orgunits.selectors import office_provinces
+
+    return office_provinces(chinese=(get_language() or "en").lower().startswith("zh"))
+
+
+class OfficeFilter(django_filters.FilterSet):
+    """Offices by name (either language), level and province, for the home page's directory."""
+
+    q = django_filters.CharFilter(label=_("Office name contains"), method="filter_text", max_length=200)
+    level = django_filters.ChoiceFilter(
+        label=_("Level"),
+        choices=Office.Level.choices,
+        empty_label=_("Any level"),
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+    province = django_filters.ChoiceFilter(
+        label=_("Province"),
+        field_name="province_en",
+        choices=_provinces,
+        empty_label=_("Any province"),
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+
+    class Meta:
+        model = Office
+        fields = ["q", "level", "province"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh__icontains=value) | Q(slug__icontains=value))

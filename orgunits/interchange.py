@@ -23,6 +23,8 @@ import yaml
 # The office's facts, in the order the interchange shape lists them after slug and names.
 OFFICE_FACT_FIELDS = (
     "level",
+    "province_en",
+    "province_zh",
     "source_file",
     "source_language",
     "document_title_en",
@@ -38,6 +40,8 @@ OFFICE_FACT_FIELDS = (
 )
 # The facts that are free text (optional; "" when the source does not give them).
 OFFICE_TEXT_FIELDS = (
+    "province_en",
+    "province_zh",
     "document_title_en",
     "document_title_zh",
     "document_number",

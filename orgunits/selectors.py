@@ -14,6 +14,38 @@ def office_list():
     return Office.objects.annotate(unit_count=Count("units")).order_by("order", "slug")
 
 
+def office_count():
+    """How many offices there are. One query."""
+    return Office.objects.count()
+
+
+def office_provinces(*, chinese):
+    """`[(English name, name in the page's language), ...]` of the provinces that have offices. One query."""
+    rows = Office.objects.exclude(province_en="").values_list("province_en", "province_zh").distinct()
+    names = {english: (chinese and chinese_name) or english for english, chinese_name in rows}
+    return sorted(names.items(), key=lambda item: _chinese_sort_key(item[1]) if chinese else item[1].casefold())
+
+
+def offices_grouped(*, offices, chinese):
+    """Offices grouped by level (provinces first), then by province in name order.
+
+    Returns `[(level, level label, [(province, [office, ...]), ...]), ...]`; offices keep their
+    order within a province, and offices without a province come last under "".
+    """
+    levels = dict(Office.Level.choices)
+    grouped = {}
+    for office in offices:
+        grouped.setdefault(office.level, {}).setdefault(office.province, []).append(office)
+
+    def province_key(province):
+        return (province == "", _chinese_sort_key(province) if chinese else province.casefold())
+
+    return [
+        (level, str(levels.get(level, level)), sorted(grouped[level].items(), key=lambda item: province_key(item[0])))
+        for level in sorted(grouped, key=lambda level: (list(levels).index(level) if level in levels else len(levels)))
+    ]
+
+
 def unit_tree_queryset(*, offices):
     """Units of the given offices in tree order, with their duties and portfolios prefetched."""
     return (
@@ -130,20 +162,22 @@ def _offices_export(*, office_slug=None):
     return exported
 
 
-def _subjects_export():
-    """Every subject in the interchange shape, by slug."""
+def _subjects_export(*, subject_ids=None):
+    """Every subject (or those in `subject_ids`) in the interchange shape, by slug."""
+    subjects, aliased = Subject.objects.all(), SubjectAlias.objects.all()
+    if subject_ids is not None:
+        subjects, aliased = subjects.filter(pk__in=subject_ids), aliased.filter(subject_id__in=subject_ids)
     aliases = {}
-    for subject_id, text in SubjectAlias.objects.order_by("id").values_list("subject_id", "text"):
+    for subject_id, text in aliased.order_by("id").values_list("subject_id", "text"):
         aliases.setdefault(subject_id, []).append(text)
-    rows = list(Subject.objects.order_by("slug").values("pk", "slug", "name_en", "name_zh", "parent_id"))
-    slugs = {row["pk"]: row["slug"] for row in rows}
+    rows = list(subjects.order_by("slug").values("pk", "slug", "name_en", "name_zh", "parent__slug"))
     return [
         {
             "slug": row["slug"],
             "name_en": row["name_en"],
             "name_zh": row["name_zh"],
             "aliases": aliases.get(row["pk"], []),
-            "parent": slugs.get(row["parent_id"]),
+            "parent": row["parent__slug"],
         }
         for row in rows
     ]
@@ -429,14 +463,21 @@ def office_export(*, office_slug):
     return offices[0] if offices else None
 
 
-def subject_catalogue():
-    """Every subject in the interchange shape, each with the offices and units that assign it."""
+def subject_ids_by_slug():
+    """Subject ids in slug order (a queryset, for paging the catalogue)."""
+    return Subject.objects.order_by("slug").values_list("pk", flat=True)
+
+
+def subject_catalogue(*, subject_ids=None):
+    """Subjects (all, or those in `subject_ids`) in the interchange shape, in slug order, each with the
+    offices and units that assign it. Three queries."""
+    entries = PortfolioEntry.objects.order_by("unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft")
+    if subject_ids is not None:
+        entries = entries.filter(subject_id__in=subject_ids)
     assigned = {}
-    for slug, office, unit in PortfolioEntry.objects.order_by(
-        "unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft"
-    ).values_list("subject__slug", "unit__office__slug", "unit__slug"):
+    for slug, office, unit in entries.values_list("subject__slug", "unit__office__slug", "unit__slug"):
         assigned.setdefault(slug, {}).setdefault(office, []).append(unit)
-    catalogue = _subjects_export()
+    catalogue = _subjects_export(subject_ids=subject_ids)
     for data in catalogue:
         data["offices"] = [
             {"office": office, "units": units} for office, units in assigned.get(data["slug"], {}).items()

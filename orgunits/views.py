@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 
 from orgunits import selectors
 from orgunits.chart import chart_layout
-from orgunits.filters import SubjectFilter, UnitSearchFilter
+from orgunits.filters import OfficeFilter, SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
 
 
@@ -50,11 +50,22 @@ class LanguageTagsMixin:
         return super().get_context_data(**kwargs)
 
 
-class HomeView(LanguageTagsMixin, TemplateView):
+class HomeView(LanguageTagsMixin, FilterView):
+    """The offices grouped by level and province, filterable by name, level and province."""
+
+    filterset_class = OfficeFilter
     template_name = "orgunits/home.html"
 
+    def get_queryset(self):
+        return selectors.office_list()
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(offices=list(selectors.office_list()), **kwargs)
+        context = super().get_context_data(**kwargs)
+        offices = list(self.object_list)
+        context["offices"] = offices
+        context["office_total"] = selectors.office_count()
+        context["office_groups"] = selectors.offices_grouped(offices=offices, chinese=_chinese())
+        return context
 
 
 class OfficeDetailView(LanguageTagsMixin, DetailView):
