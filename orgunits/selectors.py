@@ -1,7 +1,8 @@
 """Reads of the organisation data. Views, commands and the router's index builder call these."""
 import re
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -266,23 +267,36 @@ def unit_ancestors(*, unit):
     return list(unit.get_ancestors())
 
 
-def unit_subjects_elsewhere(*, unit):
-    """For each subject in the unit's portfolio, the portfolio entries of units in other offices. One query.
+ELSEWHERE_PER_SUBJECT = 8
 
-    Returns `[(subject, [entry, ...]), ...]` in the unit's portfolio order; entries are ordered by
-    office, then by tree position, and carry `unit` and `unit.office`.
+
+def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
+    """For each subject in the unit's portfolio, the first portfolio entries of units in other offices. One query.
+
+    Returns `[(subject, [entry, ...], total), ...]` in the unit's portfolio order; at most
+    `per_subject` entries per subject (the subject's page lists them all), ordered by office, then
+    by tree position, each carrying `unit` and `unit.office`; `total` counts them all.
     """
     entries = unit.portfolio.all()
-    elsewhere = {}
+    ordering = [F("unit__office__order"), F("unit__office__slug"), F("unit__tree_id"), F("unit__lft"), F("pk")]
     rows = (
         PortfolioEntry.objects.filter(subject__in=[entry.subject_id for entry in entries])
         .exclude(unit__office_id=unit.office_id)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("subject_id")], order_by=ordering),
+            total=Window(Count("pk"), partition_by=[F("subject_id")]),
+        )
+        .filter(rank__lte=per_subject)
         .select_related("unit", "unit__office")
-        .order_by("unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft")
+        .order_by(*ordering)
     )
+    elsewhere, totals = {}, {}
     for row in rows:
         elsewhere.setdefault(row.subject_id, []).append(row)
-    return [(entry.subject, elsewhere.get(entry.subject_id, [])) for entry in entries]
+        totals[row.subject_id] = row.total
+    return [
+        (entry.subject, elsewhere.get(entry.subject_id, []), totals.get(entry.subject_id, 0)) for entry in entries
+    ]
 
 
 def subject_browse_queryset():
@@ -354,22 +368,30 @@ def subject_get(*, slug):
     )
 
 
-def subject_across_offices(*, subject):
-    """For every office, the portfolio entries that assign `subject` and the transfers that name it.
+def offices_in_order():
+    """Every office in source order (a queryset, for paging)."""
+    return Office.objects.order_by("order", "slug")
+
+
+def subject_across_offices(*, subject, offices=None):
+    """For each office (all, or the given ones), the portfolio entries that assign `subject` and the
+    transfers that name it.
 
     Returns `[(office, [entry, ...], [transfer, ...]), ...]` in office order; an office whose
-    document does not assign the subject has an empty entry list. Three queries.
+    document does not assign the subject has an empty entry list. Three queries (two when
+    `offices` is given).
     """
-    offices = list(Office.objects.order_by("order", "slug"))
+    offices = list(offices_in_order() if offices is None else offices)
+    office_ids = [office.pk for office in offices]
     entries = {}
     for entry in (
-        PortfolioEntry.objects.filter(subject=subject)
+        PortfolioEntry.objects.filter(subject=subject, unit__office_id__in=office_ids)
         .select_related("unit")
         .order_by("unit__tree_id", "unit__lft", "order")
     ):
         entries.setdefault(entry.unit.office_id, []).append(entry)
     transfers = {}
-    for transfer in Transfer.objects.filter(subjects=subject).order_by("order", "id"):
+    for transfer in Transfer.objects.filter(subjects=subject, office_id__in=office_ids).order_by("order", "id"):
         transfers.setdefault(transfer.office_id, []).append(transfer)
     return [(office, entries.get(office.pk, []), transfers.get(office.pk, [])) for office in offices]
 
@@ -388,29 +410,29 @@ def unit_search_matches(*, units, query):
     the first occurrence. Three queries besides the units'.
     """
     needle = (query or "").strip()
+    units = list(units)
     if not needle:
         return [(unit, []) for unit in units]
     # Only the duties and aliases that contain the words are fetched: the rest cannot be a reason.
-    units = list(
-        units.prefetch_related(
-            Prefetch(
-                "duties",
-                queryset=Duty.objects.filter(Q(text_en__icontains=needle) | Q(text_zh__icontains=needle)).order_by(
-                    "order", "id"
-                ),
+    prefetch_related_objects(
+        units,
+        Prefetch(
+            "duties",
+            queryset=Duty.objects.filter(Q(text_en__icontains=needle) | Q(text_zh__icontains=needle)).order_by(
+                "order", "id"
             ),
-            Prefetch(
-                "portfolio",
-                queryset=PortfolioEntry.objects.select_related("subject")
-                .prefetch_related(
-                    Prefetch(
-                        "subject__aliases",
-                        queryset=SubjectAlias.objects.filter(text__icontains=needle).order_by("id"),
-                    )
+        ),
+        Prefetch(
+            "portfolio",
+            queryset=PortfolioEntry.objects.select_related("subject")
+            .prefetch_related(
+                Prefetch(
+                    "subject__aliases",
+                    queryset=SubjectAlias.objects.filter(text__icontains=needle).order_by("id"),
                 )
-                .order_by("order", "id"),
-            ),
-        )
+            )
+            .order_by("order", "id"),
+        ),
     )
     results = []
     for unit in units:

@@ -1,4 +1,5 @@
 """The browse pages. Each view asks the selectors for its data and renders one template."""
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -9,6 +10,17 @@ from orgunits import selectors
 from orgunits.chart import chart_layout
 from orgunits.filters import OfficeFilter, SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
+
+
+OFFICES_PER_PAGE = 40
+RESULTS_PER_PAGE = 20
+
+
+def _page_query(request):
+    """The request's query string without `page`, ready to have `page=N` appended."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
 
 
 def _chinese():
@@ -172,7 +184,14 @@ class SubjectDetailView(LanguageTagsMixin, DetailView):
         return subject
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(offices=selectors.subject_across_offices(subject=self.object), **kwargs)
+        # A page of offices at a time: with hundreds of offices the whole comparison is too long to read.
+        page = Paginator(selectors.offices_in_order(), OFFICES_PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            offices=selectors.subject_across_offices(subject=self.object, offices=page.object_list),
+            page_obj=page,
+            page_query=_page_query(self.request),
+            **kwargs,
+        )
 
 
 class UnitSearchView(LanguageTagsMixin, FilterView):
@@ -190,9 +209,12 @@ class UnitSearchView(LanguageTagsMixin, FilterView):
         valid = form.is_bound and form.is_valid()
         asked = valid and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
         context["asked"] = asked
+        # A page of results at a time, so that a broad query stays a small, quick answer.
+        page = Paginator(self.object_list if asked else [], RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
+        context["page_obj"] = page
+        context["page_query"] = _page_query(self.request)
+        context["result_count"] = page.paginator.count
         context["results"] = (
-            selectors.unit_search_matches(units=self.object_list, query=form.cleaned_data.get("q"))
-            if asked
-            else []
+            selectors.unit_search_matches(units=page.object_list, query=form.cleaned_data.get("q")) if asked else []
         )
         return context

@@ -379,8 +379,8 @@ PAGE_QUERIES = {
     "unit": 6,
     "subjects": 2,
     "subjects_by_office": 3,
-    "subject": 6,
-    "search": 6,
+    "subject": 7,
+    "search": 7,
 }
 
 
@@ -393,7 +393,7 @@ def page_urls(office, unit, subject):
         "subjects": "/subjects/",
         "subjects_by_office": f"/subjects/?office={office.slug}",
         "subject": f"/subjects/{subject.slug}/",
-        "search": f"/search/?q=a&office={office.slug}",
+        "search": f"/search/?q=office&office={office.slug}",
     }
 
 
