@@ -5,6 +5,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window, 
 from django.db.models.functions import RowNumber
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from orgunits.interchange import OFFICE_FACT_FIELDS
 from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
@@ -13,6 +14,23 @@ from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, S
 def office_list():
     """Offices in source order, each with `unit_count`."""
     return Office.objects.annotate(unit_count=Count("units")).order_by("order", "slug")
+
+
+def office_choice_groups(*, offices, chinese):
+    """Offices as a grouped office choice lists them: `[(label, [office, ...]), ...]`.
+
+    The provincial offices come first as one group, then the city offices, one group per province,
+    so that a choice among hundreds of offices is a short scan rather than a long list.
+    """
+    groups = []
+    for level, _label, provinces in offices_grouped(offices=offices, chinese=chinese):
+        if level == Office.Level.PROVINCE:
+            groups.append((_("Provincial offices"), [office for _province, group in provinces for office in group]))
+        else:
+            for province, group in provinces:
+                label = _("City offices in %(province)s") % {"province": province} if province else _("Other offices")
+                groups.append((label, group))
+    return groups
 
 
 def office_count():

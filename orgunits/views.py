@@ -77,6 +77,9 @@ class HomeView(LanguageTagsMixin, FilterView):
         context["offices"] = offices
         context["office_total"] = selectors.office_count()
         context["office_groups"] = selectors.offices_grouped(offices=offices, chinese=_chinese())
+        # The route box chooses among all offices, whatever the directory's filter shows.
+        everyone = offices if not self.filterset.is_bound else list(selectors.office_list())
+        context["route_office_groups"] = selectors.office_choice_groups(offices=everyone, chinese=_chinese())
         return context
 
 
