@@ -289,7 +289,7 @@ ELSEWHERE_PER_SUBJECT = 8
 
 
 def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
-    """For each subject in the unit's portfolio, the first portfolio entries of units in other offices. One query.
+    """For each subject in the unit's portfolio, the first portfolio entries of units in other offices. Two queries.
 
     Returns `[(subject, [entry, ...], total), ...]` in the unit's portfolio order; at most
     `per_subject` entries per subject (the subject's page lists them all), ordered by office, then
@@ -297,7 +297,9 @@ def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
     """
     entries = unit.portfolio.all()
     ordering = [F("unit__office__order"), F("unit__office__slug"), F("unit__tree_id"), F("unit__lft"), F("pk")]
-    rows = (
+    # Rank in the database, then read whole rows for the few kept: at hundreds of offices a subject
+    # has thousands of entries, and carrying every column through the ranking doubled its cost.
+    ranked = (
         PortfolioEntry.objects.filter(subject__in=[entry.subject_id for entry in entries])
         .exclude(unit__office_id=unit.office_id)
         .annotate(
@@ -305,13 +307,16 @@ def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
             total=Window(Count("pk"), partition_by=[F("subject_id")]),
         )
         .filter(rank__lte=per_subject)
-        .select_related("unit", "unit__office")
-        .order_by(*ordering)
+        .values_list("pk", "subject_id", "total")
     )
-    elsewhere, totals = {}, {}
-    for row in rows:
-        elsewhere.setdefault(row.subject_id, []).append(row)
-        totals[row.subject_id] = row.total
+    totals, kept = {}, []
+    for pk, subject_id, total in ranked:
+        totals[subject_id] = total
+        kept.append(pk)
+    elsewhere = {}
+    if kept:
+        for row in PortfolioEntry.objects.filter(pk__in=kept).select_related("unit", "unit__office").order_by(*ordering):
+            elsewhere.setdefault(row.subject_id, []).append(row)
     return [
         (entry.subject, elsewhere.get(entry.subject_id, []), totals.get(entry.subject_id, 0)) for entry in entries
     ]

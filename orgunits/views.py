@@ -171,6 +171,9 @@ class SubjectListView(LanguageTagsMixin, FilterView):
                 )
             subject.office_count_label = labels[subject.office_count]
         context["groups"] = selectors.subjects_grouped(subjects=subjects, chinese=_chinese())
+        context["office_choice_groups"] = selectors.office_choice_groups(
+            offices=selectors.offices_in_order(), chinese=_chinese()
+        )
         context["subject_count"] = sum(len(subjects) for _letter, subjects in context["groups"])
         return context
 
@@ -212,6 +215,9 @@ class UnitSearchView(LanguageTagsMixin, FilterView):
         valid = form.is_bound and form.is_valid()
         asked = valid and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
         context["asked"] = asked
+        context["office_choice_groups"] = selectors.office_choice_groups(
+            offices=selectors.offices_in_order(), chinese=_chinese()
+        )
         # A page of results at a time, so that a broad query stays a small, quick answer.
         page = Paginator(self.object_list if asked else [], RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
         context["page_obj"] = page

@@ -376,7 +376,7 @@ PAGE_QUERIES = {
     "home": 3,
     "office": 6,
     "chart": 2,
-    "unit": 6,
+    "unit": 7,
     "subjects": 2,
     "subjects_by_office": 3,
     "subject": 7,
