@@ -67,6 +67,8 @@ DIRECTIONS = ("out", "in")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_TEXT = 5000
+# libyaml's safe loader where PyYAML was built with it: ten times faster on hundreds of office files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class OrgDataError(Exception):
@@ -88,7 +90,7 @@ def text_language(text):
 def read_yaml(path):
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise OrgDataError([f"{path}: cannot be read: {exc}"]) from exc
 
