@@ -2,8 +2,7 @@
 import re
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window, prefetch_related_objects
-from django.db.models.functions import RowNumber
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -120,7 +119,8 @@ def _offices_export(*, office_slug=None):
         transfer_subjects.setdefault(transfer_id, []).append(slug)
     transfers = {}
     transfer_fields = ("direction", "text_en", "text_zh", "quote", "body_en", "body_zh")
-    for row in Transfer.objects.filter(**in_offices).order_by("order", "id").values("pk", "office_id", *transfer_fields):
+    transfer_rows = Transfer.objects.filter(**in_offices).order_by("order", "id")
+    for row in transfer_rows.values("pk", "office_id", *transfer_fields):
         transfer = {field: row[field] for field in transfer_fields}
         transfer["subjects"] = sorted(transfer_subjects.get(row["pk"], []))
         transfers.setdefault(row["office_id"], []).append(transfer)
@@ -134,14 +134,18 @@ def _offices_export(*, office_slug=None):
     for unit_id, *entry in (
         PortfolioEntry.objects.filter(**in_units)
         .order_by("order", "id")
-        .values_list("unit_id", "subject__slug", "subject__name_en", "subject__name_zh", "scope_en", "scope_zh", "quote")
+        .values_list(
+            "unit_id", "subject__slug", "subject__name_en", "subject__name_zh", "scope_en", "scope_zh", "quote"
+        )
     ):
         portfolio.setdefault(unit_id, []).append(entry)
 
     languages = {row["pk"]: row["source_language"] for row in rows}
     unit_fields = ("slug", "kind", "name_en", "name_zh", "source_label")
     unit_rows = list(
-        Unit.objects.filter(**in_offices).order_by("tree_id", "lft").values("pk", "office_id", "parent_id", *unit_fields)
+        Unit.objects.filter(**in_offices)
+        .order_by("tree_id", "lft")
+        .values("pk", "office_id", "parent_id", *unit_fields)
     )
     slugs = {row["pk"]: row["slug"] for row in unit_rows}
     units = {}
@@ -315,7 +319,8 @@ def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
         kept.append(pk)
     elsewhere = {}
     if kept:
-        for row in PortfolioEntry.objects.filter(pk__in=kept).select_related("unit", "unit__office").order_by(*ordering):
+        rows = PortfolioEntry.objects.filter(pk__in=kept).select_related("unit", "unit__office").order_by(*ordering)
+        for row in rows:
             elsewhere.setdefault(row.subject_id, []).append(row)
     return [
         (entry.subject, elsewhere.get(entry.subject_id, []), totals.get(entry.subject_id, 0)) for entry in entries

@@ -138,7 +138,9 @@ def _sync_subjects(subjects_data, stats):
         "subject_id",
         SubjectAlias.objects.values_list("subject_id", "text"),
         {existing[item["slug"]].pk: [(text,) for text in item["aliases"]] for item in subjects_data},
-        lambda subject_id, order, item: SubjectAlias(subject_id=subject_id, text=item[0], language=text_language(item[0])),
+        lambda subject_id, order, item: SubjectAlias(
+            subject_id=subject_id, text=item[0], language=text_language(item[0])
+        ),
         stats,
         ordering=("id",),
     )
@@ -183,7 +185,9 @@ def _sync_offices(offices_data, subjects, stats):
         "office_id",
         OfficeName.objects.filter(office_id__in=office_ids).values_list("office_id", "name_en", "name_zh", "quote"),
         {
-            offices[data["slug"]].pk: [(name["name_en"], name["name_zh"], name["quote"]) for name in data["other_names"]]
+            offices[data["slug"]].pk: [
+                (name["name_en"], name["name_zh"], name["quote"]) for name in data["other_names"]
+            ]
             for data in offices_data
         },
         lambda office_id, order, item: OfficeName(

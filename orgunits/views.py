@@ -3,14 +3,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from orgunits import selectors
 from orgunits.chart import chart_layout
 from orgunits.filters import OfficeFilter, SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
-
 
 OFFICES_PER_PAGE = 40
 RESULTS_PER_PAGE = 20

@@ -83,7 +83,9 @@ def test_the_api_is_read_only(client, url):
 
 
 # A page: the count, the page's rows; subjects also their aliases and portfolio entries.
-@pytest.mark.parametrize(("url", "queries"), [("/api/offices/", 2), ("/api/subjects/", 5), ("/api/subjects/?page=3", 5)])
+@pytest.mark.parametrize(
+    ("url", "queries"), [("/api/offices/", 2), ("/api/subjects/", 5), ("/api/subjects/?page=3", 5)]
+)
 def test_list_endpoints_run_a_fixed_number_of_queries(client, django_assert_num_queries, url, queries):
     with django_assert_num_queries(queries):
         client.get(url)

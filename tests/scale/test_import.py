@@ -20,7 +20,8 @@ def test_many_offices_import_with_consistent_trees_and_round_trip():
     assert Office.objects.filter(slug__in=slugs).count() == SCALE_OFFICES
     exported = {office["slug"]: office for office in org_export()["offices"]}
     for office in data["offices"]:
-        assert [unit["slug"] for unit in exported[office["slug"]]["units"]] == [unit["slug"] for unit in office["units"]]
+        units = exported[office["slug"]]["units"]
+        assert [unit["slug"] for unit in units] == [unit["slug"] for unit in office["units"]]
     assert org_import(data=copy.deepcopy(data)) == {"created": 0, "updated": 0, "deleted": 0}
 
 
