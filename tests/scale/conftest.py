@@ -1,4 +1,6 @@
 """Many offices, made by the scale data maker from the five real ones."""
+import copy
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -13,9 +15,14 @@ _SPEC.loader.exec_module(make_scale_data)
 SCALE_OFFICES = 36  # every province once, then cities
 
 
+@functools.cache
+def _real_offices():
+    return make_scale_data.read_real_offices()
+
+
 def scale_data(count=SCALE_OFFICES):
     """`count` offices in the export shape, fresh each call (import normalises in place)."""
-    offices, subjects = make_scale_data.read_real_offices()
+    offices, subjects = copy.deepcopy(_real_offices())
     return make_scale_data.to_export_shape(make_scale_data.make_offices(count, offices), subjects)
 
 
