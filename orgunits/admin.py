@@ -176,12 +176,12 @@ class TransferInline(OfficeScopedMixin, admin.StackedInline):
 
 @admin.register(Office)
 class OfficeAdmin(OfficeScopedAdmin):
-    list_display = ("slug", "name_en", "name_zh", "level", "document_number", "document_date")
-    list_filter = ("level",)
+    list_display = ("slug", "name_en", "name_zh", "level", "province_en", "document_number", "document_date")
+    list_filter = ("level", "province_en")
     search_fields = ("slug", "name_en", "name_zh")
     inlines = (OfficeNameInline, TransferInline, OfficeEditorInline)
     fieldsets = (
-        (None, {"fields": ("slug", "name_en", "name_zh", "level", "order")}),
+        (None, {"fields": ("slug", "name_en", "name_zh", "level", "province_en", "province_zh", "order")}),
         (
             _("Source document"),
             {

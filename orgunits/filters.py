@@ -1,8 +1,11 @@
-"""The filter forms of the subject list and the unit search."""
+"""The filter forms of the home page's office list, the subject list and the unit search."""
+import re
+
 import django_filters
 import django_filters.fields
 from django import forms
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Unit
@@ -51,10 +54,31 @@ class SubjectFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=PortfolioEntry.objects.filter(unit__office=value).values("subject"))
 
 
+MIN_QUERY_CHARS = 3
+MIN_CHINESE_QUERY_CHARS = 2
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def validate_search_words(value):
+    """Refuse words too short to tell units apart ("a" is in nearly every unit's text)."""
+    text = value.strip()
+    if not text:
+        return
+    wanted = MIN_CHINESE_QUERY_CHARS if _CJK.search(text) else MIN_QUERY_CHARS
+    if len(text) < wanted:
+        raise forms.ValidationError(
+            _("Type at least %(letters)d letters, or %(chinese)d Chinese characters, to search for.")
+            % {"letters": MIN_QUERY_CHARS, "chinese": MIN_CHINESE_QUERY_CHARS},
+            code="too_short",
+        )
+
+
 class UnitSearchFilter(django_filters.FilterSet):
     """Units by name, source label, duty text, subject or alias, in either language; by office and kind."""
 
-    q = django_filters.CharFilter(label=_("Words to look for"), method="filter_text", max_length=200)
+    q = django_filters.CharFilter(
+        label=_("Words to look for"), method="filter_text", max_length=200, validators=[validate_search_words]
+    )
     office = OfficeChoiceFilter(label=_("Office"), field_name="office")
     kind = django_filters.ChoiceFilter(
         label=_("Kind of unit"),
@@ -85,3 +109,39 @@ class UnitSearchFilter(django_filters.FilterSet):
             | Q(pk__in=by_duty)
             | Q(pk__in=by_subject)
         )
+
+
+def _provinces():
+    """(English name, name in the current language) of every province that has an office."""
+    from orgunits.selectors import office_provinces
+
+    return office_provinces(chinese=(get_language() or "en").lower().startswith("zh"))
+
+
+class OfficeFilter(django_filters.FilterSet):
+    """Offices by name (either language), level and province, for the home page's directory."""
+
+    q = django_filters.CharFilter(label=_("Office name contains"), method="filter_text", max_length=200)
+    level = django_filters.ChoiceFilter(
+        label=_("Level"),
+        choices=Office.Level.choices,
+        empty_label=_("Any level"),
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+    province = django_filters.ChoiceFilter(
+        label=_("Province"),
+        field_name="province_en",
+        choices=_provinces,
+        empty_label=_("Any province"),
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+
+    class Meta:
+        model = Office
+        fields = ["q", "level", "province"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh__icontains=value) | Q(slug__icontains=value))

@@ -23,6 +23,8 @@ import yaml
 # The office's facts, in the order the interchange shape lists them after slug and names.
 OFFICE_FACT_FIELDS = (
     "level",
+    "province_en",
+    "province_zh",
     "source_file",
     "source_language",
     "document_title_en",
@@ -38,6 +40,8 @@ OFFICE_FACT_FIELDS = (
 )
 # The facts that are free text (optional; "" when the source does not give them).
 OFFICE_TEXT_FIELDS = (
+    "province_en",
+    "province_zh",
     "document_title_en",
     "document_title_zh",
     "document_number",
@@ -63,6 +67,8 @@ DIRECTIONS = ("out", "in")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_TEXT = 5000
+# libyaml's safe loader where PyYAML was built with it: ten times faster on hundreds of office files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class OrgDataError(Exception):
@@ -84,7 +90,7 @@ def text_language(text):
 def read_yaml(path):
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise OrgDataError([f"{path}: cannot be read: {exc}"]) from exc
 

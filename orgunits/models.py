@@ -47,6 +47,9 @@ class Office(BilingualNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    # The province the office belongs to (itself, for a provincial office): the home page groups by it.
+    province_en = models.CharField(_("province (English)"), max_length=100, blank=True)
+    province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     source_file = models.CharField(_("source file"), max_length=200)
     source_language = models.CharField(_("source language"), max_length=2, choices=Language.choices)
@@ -81,6 +84,10 @@ class Office(BilingualNameMixin, models.Model):
     @property
     def staffing(self):
         return self.staffing_zh if _is_chinese() else self.staffing_en
+
+    @property
+    def province(self):
+        return self.province_zh if _is_chinese() and self.province_zh else self.province_en
 
     @property
     def address(self):

@@ -1,9 +1,10 @@
 """Reads of the organisation data. Views, commands and the router's index builder call these."""
 import re
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window, prefetch_related_objects
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from orgunits.interchange import OFFICE_FACT_FIELDS
 from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
@@ -12,6 +13,55 @@ from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, S
 def office_list():
     """Offices in source order, each with `unit_count`."""
     return Office.objects.annotate(unit_count=Count("units")).order_by("order", "slug")
+
+
+def office_choice_groups(*, offices, chinese):
+    """Offices as a grouped office choice lists them: `[(label, [office, ...]), ...]`.
+
+    The provincial offices come first as one group, then the city offices, one group per province,
+    so that a choice among hundreds of offices is a short scan rather than a long list.
+    """
+    groups = []
+    for level, _label, provinces in offices_grouped(offices=offices, chinese=chinese):
+        if level == Office.Level.PROVINCE:
+            groups.append((_("Provincial offices"), [office for _province, group in provinces for office in group]))
+        else:
+            for province, group in provinces:
+                label = _("City offices in %(province)s") % {"province": province} if province else _("Other offices")
+                groups.append((label, group))
+    return groups
+
+
+def office_count():
+    """How many offices there are. One query."""
+    return Office.objects.count()
+
+
+def office_provinces(*, chinese):
+    """`[(English name, name in the page's language), ...]` of the provinces that have offices. One query."""
+    rows = Office.objects.exclude(province_en="").values_list("province_en", "province_zh").distinct()
+    names = {english: (chinese and chinese_name) or english for english, chinese_name in rows}
+    return sorted(names.items(), key=lambda item: _chinese_sort_key(item[1]) if chinese else item[1].casefold())
+
+
+def offices_grouped(*, offices, chinese):
+    """Offices grouped by level (provinces first), then by province in name order.
+
+    Returns `[(level, level label, [(province, [office, ...]), ...]), ...]`; offices keep their
+    order within a province, and offices without a province come last under "".
+    """
+    levels = dict(Office.Level.choices)
+    grouped = {}
+    for office in offices:
+        grouped.setdefault(office.level, {}).setdefault(office.province, []).append(office)
+
+    def province_key(province):
+        return (province == "", _chinese_sort_key(province) if chinese else province.casefold())
+
+    return [
+        (level, str(levels.get(level, level)), sorted(grouped[level].items(), key=lambda item: province_key(item[0])))
+        for level in sorted(grouped, key=lambda level: (list(levels).index(level) if level in levels else len(levels)))
+    ]
 
 
 def unit_tree_queryset(*, offices):
@@ -34,82 +84,126 @@ def subject_queryset():
 
 
 def org_export(*, office_slug=None):
-    """The whole organisation (or one office) in the interchange shape of `orgunits.interchange`."""
-    offices = list(
-        Office.objects.order_by("order", "slug")
-        .filter(**({"slug": office_slug} if office_slug else {}))
-        .prefetch_related(
-            Prefetch("other_names"),
-            Prefetch("transfers", queryset=Transfer.objects.order_by("order", "id").prefetch_related("subjects")),
-        )
+    """The whole organisation (or one office) in the interchange shape of `orgunits.interchange`.
+
+    Built from plain rows (`values()`), one query per table: the router's index is built from
+    this, and at hundreds of offices model instances for every unit, duty and portfolio entry
+    cost seconds.
+    """
+    return {"offices": _offices_export(office_slug=office_slug), "subjects": _subjects_export()}
+
+
+def _offices_export(*, office_slug=None):
+    """Every office (or the one named) in the interchange shape, in source order."""
+    # All offices: no filter at all, rather than a list of hundreds of ids.
+    in_offices = {"office__slug": office_slug} if office_slug else {}
+    in_units = {f"unit__{key}": value for key, value in in_offices.items()}
+    rows = list(
+        Office.objects.filter(**({"slug": office_slug} if office_slug else {}))
+        .order_by("order", "slug")
+        .values("pk", "slug", "name_en", "name_zh", *OFFICE_FACT_FIELDS)
     )
-    units_by_office = {}
-    for unit in unit_tree_queryset(offices=offices):
-        units_by_office.setdefault(unit.office_id, []).append(unit)
-    return {
-        "offices": [_office_dict(office, units_by_office.get(office.pk, [])) for office in offices],
-        "subjects": [_subject_dict(subject) for subject in subject_queryset().order_by("slug")],
-    }
+    if not rows:
+        return []
 
+    other_names = {}
+    for office_id, *name in OfficeName.objects.filter(**in_offices).order_by("office_id", "order", "id").values_list(
+        "office_id", "name_en", "name_zh", "quote"
+    ):
+        other_names.setdefault(office_id, []).append(dict(zip(("name_en", "name_zh", "quote"), name, strict=True)))
 
-def _office_dict(office, units):
-    data = {"slug": office.slug, "name_en": office.name_en, "name_zh": office.name_zh}
-    for field in OFFICE_FACT_FIELDS:
-        data[field] = getattr(office, field)
-    if data["document_date"] is not None:
-        data["document_date"] = data["document_date"].isoformat()
-    data["other_names"] = [
-        {"name_en": name.name_en, "name_zh": name.name_zh, "quote": name.quote} for name in office.other_names.all()
-    ]
-    data["units"] = [_unit_dict(unit, office) for unit in units]
-    data["transfers"] = [
-        {
-            "direction": transfer.direction,
-            "text_en": transfer.text_en,
-            "text_zh": transfer.text_zh,
-            "quote": transfer.quote,
-            "body_en": transfer.body_en,
-            "body_zh": transfer.body_zh,
-            "subjects": sorted(subject.slug for subject in transfer.subjects.all()),
-        }
-        for transfer in office.transfers.all()
-    ]
-    return data
+    transfer_subjects = {}
+    for transfer_id, slug in Transfer.subjects.through.objects.filter(
+        **{f"transfer__{key}": value for key, value in in_offices.items()}
+    ).values_list("transfer_id", "subject__slug"):
+        transfer_subjects.setdefault(transfer_id, []).append(slug)
+    transfers = {}
+    transfer_fields = ("direction", "text_en", "text_zh", "quote", "body_en", "body_zh")
+    transfer_rows = Transfer.objects.filter(**in_offices).order_by("order", "id")
+    for row in transfer_rows.values("pk", "office_id", *transfer_fields):
+        transfer = {field: row[field] for field in transfer_fields}
+        transfer["subjects"] = sorted(transfer_subjects.get(row["pk"], []))
+        transfers.setdefault(row["office_id"], []).append(transfer)
 
+    duties = {}
+    for unit_id, text_en, text_zh in Duty.objects.filter(**in_units).order_by("order", "id").values_list(
+        "unit_id", "text_en", "text_zh"
+    ):
+        duties.setdefault(unit_id, []).append({"text_en": text_en, "text_zh": text_zh})
+    portfolio = {}
+    for unit_id, *entry in (
+        PortfolioEntry.objects.filter(**in_units)
+        .order_by("order", "id")
+        .values_list(
+            "unit_id", "subject__slug", "subject__name_en", "subject__name_zh", "scope_en", "scope_zh", "quote"
+        )
+    ):
+        portfolio.setdefault(unit_id, []).append(entry)
 
-def _unit_dict(unit, office):
-    return {
-        "slug": unit.slug,
-        "parent": unit.parent.slug if unit.parent else None,
-        "kind": unit.kind,
-        "name_en": unit.name_en,
-        "name_zh": unit.name_zh,
-        "source_label": unit.source_label,
-        "duties": [{"text_en": duty.text_en, "text_zh": duty.text_zh} for duty in unit.duties.all()],
-        "subjects": [
+    languages = {row["pk"]: row["source_language"] for row in rows}
+    unit_fields = ("slug", "kind", "name_en", "name_zh", "source_label")
+    unit_rows = list(
+        Unit.objects.filter(**in_offices)
+        .order_by("tree_id", "lft")
+        .values("pk", "office_id", "parent_id", *unit_fields)
+    )
+    slugs = {row["pk"]: row["slug"] for row in unit_rows}
+    units = {}
+    for row in unit_rows:
+        source_zh = languages[row["office_id"]] == "zh"
+        units.setdefault(row["office_id"], []).append(
             {
-                "slug": entry.subject.slug,
-                "name_en": entry.subject.name_en,
-                "name_zh": entry.subject.name_zh,
-                # `scope` is the note as the source wrote it, in the source's language.
-                "scope": entry.scope_zh if office.source_language == "zh" else entry.scope_en,
-                "scope_en": entry.scope_en,
-                "scope_zh": entry.scope_zh,
-                "quote": entry.quote,
+                "slug": row["slug"],
+                "parent": slugs.get(row["parent_id"]) if row["parent_id"] else None,
+                **{field: row[field] for field in unit_fields[1:]},
+                "duties": duties.get(row["pk"], []),
+                "subjects": [
+                    {
+                        "slug": slug,
+                        "name_en": name_en,
+                        "name_zh": name_zh,
+                        # `scope` is the note as the source wrote it, in the source's language.
+                        "scope": scope_zh if source_zh else scope_en,
+                        "scope_en": scope_en,
+                        "scope_zh": scope_zh,
+                        "quote": quote,
+                    }
+                    for slug, name_en, name_zh, scope_en, scope_zh, quote in portfolio.get(row["pk"], [])
+                ],
             }
-            for entry in unit.portfolio.all()
-        ],
-    }
+        )
+
+    exported = []
+    for row in rows:
+        data = {field: row[field] for field in ("slug", "name_en", "name_zh", *OFFICE_FACT_FIELDS)}
+        if data["document_date"] is not None:
+            data["document_date"] = data["document_date"].isoformat()
+        data["other_names"] = other_names.get(row["pk"], [])
+        data["units"] = units.get(row["pk"], [])
+        data["transfers"] = transfers.get(row["pk"], [])
+        exported.append(data)
+    return exported
 
 
-def _subject_dict(subject):
-    return {
-        "slug": subject.slug,
-        "name_en": subject.name_en,
-        "name_zh": subject.name_zh,
-        "aliases": [alias.text for alias in subject.aliases.all()],
-        "parent": subject.parent.slug if subject.parent else None,
-    }
+def _subjects_export(*, subject_ids=None):
+    """Every subject (or those in `subject_ids`) in the interchange shape, by slug."""
+    subjects, aliased = Subject.objects.all(), SubjectAlias.objects.all()
+    if subject_ids is not None:
+        subjects, aliased = subjects.filter(pk__in=subject_ids), aliased.filter(subject_id__in=subject_ids)
+    aliases = {}
+    for subject_id, text in aliased.order_by("id").values_list("subject_id", "text"):
+        aliases.setdefault(subject_id, []).append(text)
+    rows = list(subjects.order_by("slug").values("pk", "slug", "name_en", "name_zh", "parent__slug"))
+    return [
+        {
+            "slug": row["slug"],
+            "name_en": row["name_en"],
+            "name_zh": row["name_zh"],
+            "aliases": aliases.get(row["pk"], []),
+            "parent": row["parent__slug"],
+        }
+        for row in rows
+    ]
 
 
 # Browse pages --------------------------------------------------------------------------------
@@ -195,23 +289,42 @@ def unit_ancestors(*, unit):
     return list(unit.get_ancestors())
 
 
-def unit_subjects_elsewhere(*, unit):
-    """For each subject in the unit's portfolio, the portfolio entries of units in other offices. One query.
+ELSEWHERE_PER_SUBJECT = 8
 
-    Returns `[(subject, [entry, ...]), ...]` in the unit's portfolio order; entries are ordered by
-    office, then by tree position, and carry `unit` and `unit.office`.
+
+def unit_subjects_elsewhere(*, unit, per_subject=ELSEWHERE_PER_SUBJECT):
+    """For each subject in the unit's portfolio, the first portfolio entries of units in other offices. Two queries.
+
+    Returns `[(subject, [entry, ...], total), ...]` in the unit's portfolio order; at most
+    `per_subject` entries per subject (the subject's page lists them all), ordered by office, then
+    by tree position, each carrying `unit` and `unit.office`; `total` counts them all.
     """
     entries = unit.portfolio.all()
-    elsewhere = {}
-    rows = (
+    ordering = [F("unit__office__order"), F("unit__office__slug"), F("unit__tree_id"), F("unit__lft"), F("pk")]
+    # Rank in the database, then read whole rows for the few kept: at hundreds of offices a subject
+    # has thousands of entries, and carrying every column through the ranking doubled its cost.
+    ranked = (
         PortfolioEntry.objects.filter(subject__in=[entry.subject_id for entry in entries])
         .exclude(unit__office_id=unit.office_id)
-        .select_related("unit", "unit__office")
-        .order_by("unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("subject_id")], order_by=ordering),
+            total=Window(Count("pk"), partition_by=[F("subject_id")]),
+        )
+        .filter(rank__lte=per_subject)
+        .values_list("pk", "subject_id", "total")
     )
-    for row in rows:
-        elsewhere.setdefault(row.subject_id, []).append(row)
-    return [(entry.subject, elsewhere.get(entry.subject_id, [])) for entry in entries]
+    totals, kept = {}, []
+    for pk, subject_id, total in ranked:
+        totals[subject_id] = total
+        kept.append(pk)
+    elsewhere = {}
+    if kept:
+        rows = PortfolioEntry.objects.filter(pk__in=kept).select_related("unit", "unit__office").order_by(*ordering)
+        for row in rows:
+            elsewhere.setdefault(row.subject_id, []).append(row)
+    return [
+        (entry.subject, elsewhere.get(entry.subject_id, []), totals.get(entry.subject_id, 0)) for entry in entries
+    ]
 
 
 def subject_browse_queryset():
@@ -283,22 +396,30 @@ def subject_get(*, slug):
     )
 
 
-def subject_across_offices(*, subject):
-    """For every office, the portfolio entries that assign `subject` and the transfers that name it.
+def offices_in_order():
+    """Every office in source order (a queryset, for paging)."""
+    return Office.objects.order_by("order", "slug")
+
+
+def subject_across_offices(*, subject, offices=None):
+    """For each office (all, or the given ones), the portfolio entries that assign `subject` and the
+    transfers that name it.
 
     Returns `[(office, [entry, ...], [transfer, ...]), ...]` in office order; an office whose
-    document does not assign the subject has an empty entry list. Three queries.
+    document does not assign the subject has an empty entry list. Three queries (two when
+    `offices` is given).
     """
-    offices = list(Office.objects.order_by("order", "slug"))
+    offices = list(offices_in_order() if offices is None else offices)
+    office_ids = [office.pk for office in offices]
     entries = {}
     for entry in (
-        PortfolioEntry.objects.filter(subject=subject)
+        PortfolioEntry.objects.filter(subject=subject, unit__office_id__in=office_ids)
         .select_related("unit")
         .order_by("unit__tree_id", "unit__lft", "order")
     ):
         entries.setdefault(entry.unit.office_id, []).append(entry)
     transfers = {}
-    for transfer in Transfer.objects.filter(subjects=subject).order_by("order", "id"):
+    for transfer in Transfer.objects.filter(subjects=subject, office_id__in=office_ids).order_by("order", "id"):
         transfers.setdefault(transfer.office_id, []).append(transfer)
     return [(office, entries.get(office.pk, []), transfers.get(office.pk, [])) for office in offices]
 
@@ -317,29 +438,29 @@ def unit_search_matches(*, units, query):
     the first occurrence. Three queries besides the units'.
     """
     needle = (query or "").strip()
+    units = list(units)
     if not needle:
         return [(unit, []) for unit in units]
     # Only the duties and aliases that contain the words are fetched: the rest cannot be a reason.
-    units = list(
-        units.prefetch_related(
-            Prefetch(
-                "duties",
-                queryset=Duty.objects.filter(Q(text_en__icontains=needle) | Q(text_zh__icontains=needle)).order_by(
-                    "order", "id"
-                ),
+    prefetch_related_objects(
+        units,
+        Prefetch(
+            "duties",
+            queryset=Duty.objects.filter(Q(text_en__icontains=needle) | Q(text_zh__icontains=needle)).order_by(
+                "order", "id"
             ),
-            Prefetch(
-                "portfolio",
-                queryset=PortfolioEntry.objects.select_related("subject")
-                .prefetch_related(
-                    Prefetch(
-                        "subject__aliases",
-                        queryset=SubjectAlias.objects.filter(text__icontains=needle).order_by("id"),
-                    )
+        ),
+        Prefetch(
+            "portfolio",
+            queryset=PortfolioEntry.objects.select_related("subject")
+            .prefetch_related(
+                Prefetch(
+                    "subject__aliases",
+                    queryset=SubjectAlias.objects.filter(text__icontains=needle).order_by("id"),
                 )
-                .order_by("order", "id"),
-            ),
-        )
+            )
+            .order_by("order", "id"),
+        ),
     )
     results = []
     for unit in units:
@@ -388,31 +509,29 @@ def _split_at_match(text, query, context=60):
 
 def office_export(*, office_slug):
     """One office in the interchange shape, exactly as `org_export` renders it, or None."""
-    offices = list(
-        Office.objects.filter(slug=office_slug).prefetch_related(
-            Prefetch("other_names"),
-            Prefetch("transfers", queryset=Transfer.objects.order_by("order", "id").prefetch_related("subjects")),
-        )
-    )
-    if not offices:
-        return None
-    return _office_dict(offices[0], list(unit_tree_queryset(offices=offices)))
+    offices = _offices_export(office_slug=office_slug)
+    return offices[0] if offices else None
 
 
-def subject_catalogue():
-    """Every subject in the interchange shape, each with the offices and units that assign it."""
+def subject_ids_by_slug():
+    """Subject ids in slug order (a queryset, for paging the catalogue)."""
+    return Subject.objects.order_by("slug").values_list("pk", flat=True)
+
+
+def subject_catalogue(*, subject_ids=None):
+    """Subjects (all, or those in `subject_ids`) in the interchange shape, in slug order, each with the
+    offices and units that assign it. Three queries."""
+    entries = PortfolioEntry.objects.order_by("unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft")
+    if subject_ids is not None:
+        entries = entries.filter(subject_id__in=subject_ids)
     assigned = {}
-    for slug, office, unit in PortfolioEntry.objects.order_by(
-        "unit__office__order", "unit__office__slug", "unit__tree_id", "unit__lft"
-    ).values_list("subject__slug", "unit__office__slug", "unit__slug"):
+    for slug, office, unit in entries.values_list("subject__slug", "unit__office__slug", "unit__slug"):
         assigned.setdefault(slug, {}).setdefault(office, []).append(unit)
-    catalogue = []
-    for subject in subject_queryset().order_by("slug"):
-        data = _subject_dict(subject)
+    catalogue = _subjects_export(subject_ids=subject_ids)
+    for data in catalogue:
         data["offices"] = [
-            {"office": office, "units": units} for office, units in assigned.get(subject.slug, {}).items()
+            {"office": office, "units": units} for office, units in assigned.get(data["slug"], {}).items()
         ]
-        catalogue.append(data)
     return catalogue
 
 

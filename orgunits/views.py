@@ -1,14 +1,25 @@
 """The browse pages. Each view asks the selectors for its data and renders one template."""
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from orgunits import selectors
 from orgunits.chart import chart_layout
-from orgunits.filters import SubjectFilter, UnitSearchFilter
+from orgunits.filters import OfficeFilter, SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
+
+OFFICES_PER_PAGE = 40
+RESULTS_PER_PAGE = 20
+
+
+def _page_query(request):
+    """The request's query string without `page`, ready to have `page=N` appended."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
 
 
 def _chinese():
@@ -50,11 +61,25 @@ class LanguageTagsMixin:
         return super().get_context_data(**kwargs)
 
 
-class HomeView(LanguageTagsMixin, TemplateView):
+class HomeView(LanguageTagsMixin, FilterView):
+    """The offices grouped by level and province, filterable by name, level and province."""
+
+    filterset_class = OfficeFilter
     template_name = "orgunits/home.html"
 
+    def get_queryset(self):
+        return selectors.office_list()
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(offices=list(selectors.office_list()), **kwargs)
+        context = super().get_context_data(**kwargs)
+        offices = list(self.object_list)
+        context["offices"] = offices
+        context["office_total"] = selectors.office_count()
+        context["office_groups"] = selectors.offices_grouped(offices=offices, chinese=_chinese())
+        # The route box chooses among all offices, whatever the directory's filter shows.
+        everyone = offices if not self.filterset.is_bound else list(selectors.office_list())
+        context["route_office_groups"] = selectors.office_choice_groups(offices=everyone, chinese=_chinese())
+        return context
 
 
 class OfficeDetailView(LanguageTagsMixin, DetailView):
@@ -145,6 +170,9 @@ class SubjectListView(LanguageTagsMixin, FilterView):
                 )
             subject.office_count_label = labels[subject.office_count]
         context["groups"] = selectors.subjects_grouped(subjects=subjects, chinese=_chinese())
+        context["office_choice_groups"] = selectors.office_choice_groups(
+            offices=selectors.offices_in_order(), chinese=_chinese()
+        )
         context["subject_count"] = sum(len(subjects) for _letter, subjects in context["groups"])
         return context
 
@@ -161,7 +189,14 @@ class SubjectDetailView(LanguageTagsMixin, DetailView):
         return subject
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(offices=selectors.subject_across_offices(subject=self.object), **kwargs)
+        # A page of offices at a time: with hundreds of offices the whole comparison is too long to read.
+        page = Paginator(selectors.offices_in_order(), OFFICES_PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            offices=selectors.subject_across_offices(subject=self.object, offices=page.object_list),
+            page_obj=page,
+            page_query=_page_query(self.request),
+            **kwargs,
+        )
 
 
 class UnitSearchView(LanguageTagsMixin, FilterView):
@@ -179,9 +214,15 @@ class UnitSearchView(LanguageTagsMixin, FilterView):
         valid = form.is_bound and form.is_valid()
         asked = valid and any(form.cleaned_data.get(name) for name in ("q", "office", "kind"))
         context["asked"] = asked
+        context["office_choice_groups"] = selectors.office_choice_groups(
+            offices=selectors.offices_in_order(), chinese=_chinese()
+        )
+        # A page of results at a time, so that a broad query stays a small, quick answer.
+        page = Paginator(self.object_list if asked else [], RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
+        context["page_obj"] = page
+        context["page_query"] = _page_query(self.request)
+        context["result_count"] = page.paginator.count
         context["results"] = (
-            selectors.unit_search_matches(units=self.object_list, query=form.cleaned_data.get("q"))
-            if asked
-            else []
+            selectors.unit_search_matches(units=page.object_list, query=form.cleaned_data.get("q")) if asked else []
         )
         return context

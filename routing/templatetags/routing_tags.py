@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from orgunits.models import Office
+from orgunits.selectors import office_choice_groups
 from routing.text import CJK_RE, english_words, normalize, stem, tokens
 
 register = template.Library()
@@ -100,6 +101,12 @@ def lang_attr(code):
 def route_offices():
     """Every office by slug, in source order: names in the page's language and source languages, in one query."""
     return {office.slug: office for office in Office.objects.order_by("order", "slug")}
+
+
+@register.simple_tag
+def route_office_groups(offices):
+    """The offices of `route_offices` grouped for the office choice (see `office_choice_groups`)."""
+    return office_choice_groups(offices=list(offices.values()), chinese=_chinese())
 
 
 @register.filter

@@ -16,7 +16,7 @@ def test_office_list_gives_each_office_with_its_links(client):
     response = client.get("/api/offices/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    offices = response.json()["offices"]
+    offices = response.json()["results"]
     expected = list(Office.objects.annotate(n=Count("units")).order_by("order", "slug"))
     assert [office["slug"] for office in offices] == [office.slug for office in expected]
     for data, office in zip(offices, expected, strict=True):
@@ -25,6 +25,8 @@ def test_office_list_gives_each_office_with_its_links(client):
             "name_en": office.name_en,
             "name_zh": office.name_zh,
             "level": office.level,
+            "province_en": office.province_en,
+            "province_zh": office.province_zh,
             "unit_count": office.n,
             "url": f"/offices/{office.slug}/",
             "api_url": f"/api/offices/{office.slug}/",
@@ -49,7 +51,11 @@ def test_office_detail_keeps_chinese_readable(client):
 
 
 def test_subject_list_gives_every_subject_with_the_units_that_hold_it(client):
-    subjects = client.get("/api/subjects/").json()["subjects"]
+    subjects, url = [], "/api/subjects/"
+    while url:
+        page = client.get(url).json()
+        subjects += page["results"]
+        url = page["next"]
     slugs = list(Subject.objects.order_by("slug").values_list("slug", flat=True))
     assert [subject["slug"] for subject in subjects] == slugs
     tourism = next(subject for subject in subjects if subject["slug"] == "tourism")
@@ -76,7 +82,10 @@ def test_the_api_is_read_only(client, url):
     assert client.head(url).status_code == 200
 
 
-@pytest.mark.parametrize(("url", "queries"), [("/api/offices/", 1), ("/api/subjects/", 3)])
+# A page: the count, the page's rows; subjects also their aliases and portfolio entries.
+@pytest.mark.parametrize(
+    ("url", "queries"), [("/api/offices/", 2), ("/api/subjects/", 5), ("/api/subjects/?page=3", 5)]
+)
 def test_list_endpoints_run_a_fixed_number_of_queries(client, django_assert_num_queries, url, queries):
     with django_assert_num_queries(queries):
         client.get(url)
