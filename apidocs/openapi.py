@@ -32,13 +32,8 @@ def array(items, description=None):
 
 
 # Lists ---------------------------------------------------------------------------------------
-# A list endpoint answers one object holding the whole list under its name. `paged_list` is the
-# shape of a paged answer ({count, page, pages, next, previous, results}) with its `page` parameter:
-# to describe paged lists, make `list_answer` return `paged_list(item)` and set `LIST_PARAMETERS`.
-
-
-def whole_list(key, item):
-    return obj({key: array(item)})
+# A list endpoint answers a page at a time: {count, page, pages, next, previous, results}, with a
+# `page` parameter.
 
 
 def paged_list(item):
@@ -64,10 +59,10 @@ PAGE_PARAMETER = {
 
 
 def list_answer(key, item):
-    return whole_list(key, item)
+    return paged_list(item)
 
 
-LIST_PARAMETERS = []
+LIST_PARAMETERS = [PAGE_PARAMETER]
 
 
 # Shapes ----------------------------------------------------------------------------------------
@@ -336,9 +331,10 @@ PATHS = {
             "operationId": "listOffices",
             "tags": ["Organisation"],
             "summary": "The offices",
-            "description": "Every office in source order with its level and number of units.",
+            "description": "Every office in source order with its level and number of units, 100 a page.",
             "parameters": LIST_PARAMETERS,
-            "responses": {"200": json_answer("The offices.", list_answer("offices", ref("OfficeSummary")))},
+            "responses": {"200": json_answer("The offices, a page at a time.", list_answer("offices", ref("OfficeSummary"))),
+                          "400": json_answer("A page number that is not a page of the list.", ref("Error"))},
         }
     },
     "/api/offices/{office}/": {
@@ -401,7 +397,8 @@ PATHS = {
             "summary": "The subject taxonomy",
             "description": "Every subject with its aliases and parent, and the units of each office that hold it.",
             "parameters": LIST_PARAMETERS,
-            "responses": {"200": json_answer("The subjects.", list_answer("subjects", ref("Subject")))},
+            "responses": {"200": json_answer("The subjects, a page at a time.", list_answer("subjects", ref("Subject"))),
+                          "400": json_answer("A page number that is not a page of the list.", ref("Error"))},
         }
     },
     "/api/subjects.jsonld": {
