@@ -258,6 +258,11 @@ class UnitAdminForm(forms.ModelForm):
         cleaned = super().clean()
         # On a change page the office is read-only and so not in the form.
         office = cleaned.get("office") or (self.instance.office if self.instance.office_id else None)
+        slug = cleaned.get("slug")
+        if office is not None and slug and "office" not in self.fields:
+            # Django skips the (office, slug) uniqueness check when the office is not a form field.
+            if Unit.objects.filter(office=office, slug=slug).exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", _("Another unit of this office already has this slug."))
         if office is None or "parent" not in self.fields:
             return cleaned
         probe = self.instance

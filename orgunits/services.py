@@ -1,5 +1,6 @@
 """Writes to the organisation data. Every write is atomic and keeps the mptt trees consistent."""
 import datetime
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +9,6 @@ from simple_history.utils import bulk_create_with_history
 
 from orgunits.interchange import (
     OFFICE_FACT_FIELDS,
-    SLUG_RE,
     OrgDataError,
     read_fixture_dir,
     text_language,
@@ -25,6 +25,7 @@ from orgunits.models import (
     Transfer,
     Unit,
 )
+from orgunits.validators import SLUG_RE
 
 # The office's own columns; document_date is parsed from text separately.
 OFFICE_FIELDS = ("name_en", "name_zh", *(field for field in OFFICE_FACT_FIELDS if field != "document_date"))
@@ -110,19 +111,34 @@ def org_data_changed():
 
 
 def _save_if_changed(instance, values, stats):
+    """Create or update one row; a row created earlier in this import counts as created only."""
     changed = [field for field, value in values.items() if getattr(instance, field) != value]
     instance._change_reason = IMPORT_REASON
     if instance.pk is None:
         for field, value in values.items():
             setattr(instance, field, value)
         instance.save()
+        instance._created_by_import = True
         stats["created"] += 1
     elif changed:
         for field in changed:
             setattr(instance, field, values[field])
         instance.save()
-        stats["updated"] += 1
+        if not getattr(instance, "_created_by_import", False):
+            stats["updated"] += 1
     return instance
+
+
+def _count_replaced(stats, current, wanted):
+    """Count a child list replaced by `wanted`: a row that changed is one update, not a delete and a create."""
+    added = sum((Counter(wanted) - Counter(current)).values())
+    removed = sum((Counter(current) - Counter(wanted)).values())
+    changed = min(added, removed)
+    if not added and not removed:  # the same rows in a new order
+        changed = sum(1 for old, new in zip(current, wanted, strict=True) if old != new)
+    stats["updated"] += changed
+    stats["created"] += added - min(added, removed)
+    stats["deleted"] += removed - min(added, removed)
 
 
 def _sync_subjects(subjects_data, stats):
@@ -144,7 +160,7 @@ def _sync_subjects(subjects_data, stats):
                 SubjectAlias,
                 default_change_reason=IMPORT_REASON,
             )
-            stats["updated"] += 1
+            _count_replaced(stats, current, item["aliases"])
     return existing
 
 
@@ -178,10 +194,10 @@ def _sync_office(data, position, subjects, stats):
     listed = {unit_data["slug"] for unit_data in data["units"]}
     stale = [unit for slug, unit in units.items() if slug not in listed]
     for unit in sorted(stale, key=lambda unit: -unit.level):
+        stats["deleted"] += 1 + unit.duties.count() + unit.portfolio.count()
         unit.duties.all().delete()
         unit.portfolio.all().delete()
         unit.delete()
-        stats["deleted"] += 1
 
     # A transfer's subjects are a set: compare them sorted, as the export writes them.
     transfers = [
@@ -210,7 +226,7 @@ def _sync_office(data, position, subjects, stats):
             transfer._change_reason = IMPORT_REASON
             transfer.save()
             transfer.subjects.set([subjects[slug] for slug in item[6]])
-        stats["updated"] += 1
+        _count_replaced(stats, current, transfers)
 
 
 def _sync_unit_content(unit, data, subjects, stats):
@@ -243,7 +259,7 @@ def _sync_list(queryset, wanted, key, build, stats):
         queryset.model,
         default_change_reason=IMPORT_REASON,
     )
-    stats["updated"] += 1
+    _count_replaced(stats, current, wanted)
 
 
 
@@ -294,6 +310,7 @@ def unit_save(*, unit):
     parent cannot hold the unit or the unit would change office.
     """
     _lock_office_tree(unit.office_id)
+    _unit_validate(unit)
     current = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
     if unit.parent_id is not None:
         parent = Unit.objects.filter(pk=unit.parent_id).first()
@@ -324,6 +341,20 @@ def unit_save(*, unit):
         _reload(unit)
     org_data_changed()
     return unit
+
+
+def _unit_validate(unit):
+    """The admin's checks (slug form, no control characters, a slug unique in its office), so that
+    no door stores what export or import would refuse. Raises ValidationError."""
+    errors = {}
+    for name in ("slug", "name_en", "name_zh", "source_label"):
+        try:
+            Unit._meta.get_field(name).run_validators(getattr(unit, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    unit.validate_constraints()
 
 
 def _reload(unit):

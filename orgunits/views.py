@@ -9,6 +9,7 @@ from orgunits import selectors
 from orgunits.chart import chart_layout
 from orgunits.filters import SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
+from orgunits.validators import strip_forbidden_characters
 
 
 def _chinese():
@@ -40,6 +41,15 @@ def _with_chart_labels(units):
         unit.duty_label = duties[unit.duty_count]
         unit.subject_label = subjects[unit.subject_count]
     return units
+
+
+def _well_formed_xml(response):
+    """Drop characters XML cannot carry, so that data stored before they were refused still draws."""
+    text = response.content.decode("utf-8")
+    cleaned = strip_forbidden_characters(text)
+    if cleaned != text:
+        response.content = cleaned.encode("utf-8")
+    return response
 
 
 class LanguageTagsMixin:
@@ -88,6 +98,11 @@ class OfficeChartView(LanguageTagsMixin, DetailView):
         if office is None:
             raise Http404(_("There is no office with this address."))
         return office
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response.add_post_render_callback(_well_formed_xml)
+        return response
 
     def get_context_data(self, **kwargs):
         current, other = _language_tags()
