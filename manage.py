@@ -1,14 +1,31 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks.
+
+As in cookiecutter-django, manage.py defaults to development and the WSGI entry to production:
+without a SECRET_KEY in the environment, commands run with DEBUG on (a laptop, a fresh clone).
+Production sets SECRET_KEY, and then DEBUG is off unless asked for.
+"""
 import os
 import sys
 
 
 def main():
+    if not os.environ.get("SECRET_KEY"):
+        os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govoffice.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(sys.argv)
+    try:
+        settings.INSTALLED_APPS  # reads the environment now, so that a missing setting is one line
+    except ImproperlyConfigured as exc:
+        sys.exit(f"manage.py: {exc}")
+    try:
+        execute_from_command_line(sys.argv)
+    except DatabaseError as exc:
+        sys.exit(f"manage.py: database error: {str(exc).strip()} (has `manage.py migrate` been run?)")
 
 
 if __name__ == "__main__":

@@ -51,9 +51,32 @@ def test_check_deploy_does_catch_a_weak_key(tmp_path):
 
 
 def test_a_missing_secret_key_stops_production_start_up(tmp_path):
-    result = run(["manage.py", "check"], production_env(tmp_path, SECRET_KEY=None))
+    result = run(["-c", "import govoffice.wsgi"], production_env(tmp_path, SECRET_KEY=None))
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+    # manage.py says so in one line when production is asked for explicitly.
+    result = run(["manage.py", "check"], production_env(tmp_path, SECRET_KEY=None, DEBUG="0"))
+    assert result.returncode != 0
+    assert result.stderr.strip() == "manage.py: Set SECRET_KEY (or DEBUG=1 for local development)."
+
+
+def bare_env(tmp_path, **extra):
+    """A first-time user's shell: no DEBUG, no SECRET_KEY, no settings module."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", **extra}
+
+
+def test_manage_py_defaults_to_development_without_a_traceback(tmp_path):
+    result = run(["manage.py", "route", "coal safety"], bare_env(tmp_path))
+    assert "Traceback" not in result.stderr
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "manage.py migrate" in result.stderr
+    assert run(["manage.py", "migrate", "-v0"], bare_env(tmp_path)).returncode == 0
+    assert run(["manage.py", "load_org"], bare_env(tmp_path)).returncode == 0
+    result = run(["manage.py", "route", "coal safety"], bare_env(tmp_path))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "shanxi" in result.stdout
+    assert probe(bare_env(tmp_path, DJANGO_SETTINGS_MODULE="govoffice.settings", SECRET_KEY="x" * 50))["DEBUG"] is False
 
 
 SETTINGS_PROBE = textwrap.dedent(
