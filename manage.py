@@ -25,7 +25,10 @@ def main():
     try:
         execute_from_command_line(sys.argv)
     except DatabaseError as exc:
-        sys.exit(f"manage.py: database error: {str(exc).strip()} (has `manage.py migrate` been run?)")
+        message = str(exc).strip()
+        if "no such table" in message or "does not exist" in message:
+            message += " (run `manage.py migrate`, then `manage.py load_org`)"
+        sys.exit(f"manage.py: database error: {message}")
 
 
 if __name__ == "__main__":

@@ -172,3 +172,30 @@ def test_whitenoise_serves_hashed_static_files_and_https_is_enforced(tmp_path):
     assert values["healthz"] == 200 and "max-age=31536000" in values["hsts"]
     assert values["missing"] == 404 and not values["debug_page"]
     assert values["bad_host"] == 400
+
+
+def test_an_import_blocked_by_another_writer_fails_in_one_line_and_writes_nothing(tmp_path):
+    """Two imports at once on SQLite: the second waits, then gives up cleanly."""
+    import sqlite3
+
+    env = bare_env(tmp_path)
+    assert run(["manage.py", "migrate", "-v0"], env).returncode == 0
+    assert run(["manage.py", "load_org"], env).returncode == 0
+    exported = run(["manage.py", "export_org", "--office", "jilin"], env)
+    document = json.loads(exported.stdout)
+    document["offices"][0]["name_en"] = "Renamed while locked"
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    writer = sqlite3.connect(tmp_path / "fresh.sqlite3", isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # the other import, mid-write
+    try:
+        result = run(["manage.py", "import_org", str(path)], env)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "database is locked" in result.stderr
+    assert "nothing was imported" in result.stderr
+    names = sqlite3.connect(tmp_path / "fresh.sqlite3").execute("SELECT name_en FROM orgunits_office").fetchall()
+    assert ("Renamed while locked",) not in names

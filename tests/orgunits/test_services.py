@@ -191,3 +191,15 @@ def test_the_report_counts_rows_changed_added_and_removed():
     extra = Unit.objects.get(office__slug="jilin", parent=None)
     OfficeName.objects.create(office=extra.office, name_en="Extra name", name_zh="额外名称", order=99)
     assert "1 created, 2 updated, 1 deleted" in load_org_report()
+
+
+@pytest.mark.parametrize("depth", [200_000, 5_000])
+def test_a_deeply_nested_document_is_refused_in_one_line(tmp_path, depth):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_org", str(path))
+    assert "nothing was imported" in str(caught.value) or "nested too deeply" in str(caught.value)
+    assert "\n" not in str(caught.value).strip() or "nothing was imported" in str(caught.value)
+    assert snapshot() == before
