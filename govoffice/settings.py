@@ -175,9 +175,14 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 ORG_FIXTURES_DIR = Path(os.environ.get("ORG_FIXTURES_DIR", BASE_DIR / "fixtures"))
 
 # LOGGING
+# One handler, on the root logger. Django's default configuration gives its "django" logger a
+# console handler of its own (under DEBUG), which printed every line twice; here it only propagates.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": os.environ.get("LOG_LEVEL", "INFO" if DEBUG else "WARNING"), "propagate": True}
+    },
 }
