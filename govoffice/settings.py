@@ -183,6 +183,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        "django": {"handlers": [], "level": os.environ.get("LOG_LEVEL", "INFO" if DEBUG else "WARNING"), "propagate": True}
+        "django": {
+            "handlers": [],
+            "level": os.environ.get("LOG_LEVEL", "INFO" if DEBUG else "WARNING"),
+            "propagate": True,
+        }
     },
 }

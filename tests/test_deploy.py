@@ -199,3 +199,22 @@ def test_an_import_blocked_by_another_writer_fails_in_one_line_and_writes_nothin
     assert "nothing was imported" in result.stderr
     names = sqlite3.connect(tmp_path / "fresh.sqlite3").execute("SELECT name_en FROM orgunits_office").fetchall()
     assert ("Renamed while locked",) not in names
+
+
+LOG_PROBE = textwrap.dedent(
+    """
+    import django, logging
+    django.setup()
+    logging.getLogger("django.request").warning("request-line")
+    logging.getLogger("django.server").warning("server-line")
+    logging.getLogger("orgunits").warning("app-line")
+    """
+)
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_written_once(tmp_path, debug):
+    result = run(["-c", LOG_PROBE], production_env(tmp_path, DEBUG=debug))
+    assert result.returncode == 0, result.stderr
+    for line in ("request-line", "server-line", "app-line"):
+        assert result.stderr.count(line) == 1, (line, result.stderr)
