@@ -1,5 +1,7 @@
 """The browse pages. Each view asks the selectors for its data and renders one template."""
+from csp.decorators import csp_update
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
@@ -86,6 +88,7 @@ class OfficeDetailView(LanguageTagsMixin, DetailView):
         )
 
 
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
 class OfficeChartView(LanguageTagsMixin, DetailView):
     """The office's unit tree drawn as an SVG org chart."""
 

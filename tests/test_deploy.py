@@ -218,3 +218,39 @@ def test_each_log_line_is_written_once(tmp_path, debug):
     assert result.returncode == 0, result.stderr
     for line in ("request-line", "server-line", "app-line"):
         assert result.stderr.count(line) == 1, (line, result.stderr)
+
+
+HEADER_PROBE = textwrap.dedent(
+    """
+    import json, django
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="portal.example.gov")
+    print(json.dumps({
+        "hsts": client.get("/healthz", secure=True).headers.get("Strict-Transport-Security", ""),
+        "forwarded_https": client.get("/healthz", HTTP_X_FORWARDED_PROTO="https").status_code,
+    }))
+    """
+)
+
+
+def headers(env):
+    result = run(["-c", HEADER_PROBE], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_hsts_binds_subdomains_and_preload_only_when_configured(tmp_path):
+    assert headers(production_env(tmp_path))["hsts"] == "max-age=31536000"
+    configured = headers(production_env(tmp_path, SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1"))
+    assert configured["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy(tmp_path):
+    assert headers(production_env(tmp_path))["forwarded_https"] == 301  # a client's claim: still redirected
+    assert headers(production_env(tmp_path, TRUSTED_PROXY_COUNT="1"))["forwarded_https"] == 200
