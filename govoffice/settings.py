@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Per-address limits on searching, routing and the subject list (govoffice.throttle).
+    "govoffice.throttle.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the admin (and so in the history).
@@ -110,7 +112,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHES
 # The routing index is cached per process; a version stamp in the database tells
 # every process (on every machine) when the data changed.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Request counts per client address for the rate limits (per process; see govoffice.throttle).
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+
+# RATE LIMITS
+# Requests a minute that one address (not signed in) may make to /search/, /route/ and /subjects/
+# ("pages") and to /api/route and /api/subjects/ ("api"); 0 turns a limit off.
+RATE_LIMITS = {
+    group: f"{count}/m" if count > 0 else None
+    for group, count in (
+        ("pages", int(os.environ.get("RATE_LIMIT_PAGES", "120"))),
+        ("api", int(os.environ.get("RATE_LIMIT_API", "120"))),
+    )
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # AUTHENTICATION
 # The first backend refuses logins from a username and address that failed too often (django-axes);
