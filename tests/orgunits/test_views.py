@@ -89,7 +89,7 @@ def test_office_tree_nodes_show_both_names_kind_and_counts(client):
     )
     page = html(client.get("/offices/jilin/"))
     node = page[page.index(f'data-unit="{unit.slug}"') :]
-    node = node[: node.index("</summary>")]
+    node = node[: node.index("<details")]
     assert escape(unit.name_en) in node and unit.name_zh in node
     assert ">office<" in node
     assert f"{unit.d} duties" in node and f"{unit.s} subjects" in node
