@@ -5,6 +5,7 @@ As in cookiecutter-django, manage.py defaults to development and the WSGI entry 
 without a SECRET_KEY in the environment, commands run with DEBUG on (a laptop, a fresh clone).
 Production sets SECRET_KEY, and then DEBUG is off unless asked for.
 """
+import importlib
 import os
 import sys
 
@@ -13,13 +14,13 @@ def main():
     if not os.environ.get("SECRET_KEY"):
         os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govoffice.settings")
-    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError
 
     try:
-        settings.INSTALLED_APPS  # reads the environment now, so that a missing setting is one line
+        # Read the settings (and so the environment) now, so that a missing setting is one line.
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
     except ImproperlyConfigured as exc:
         sys.exit(f"manage.py: {exc}")
     try:
