@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "mptt",
     "simple_history",
+    "import_export",
     "axes",
     "orgunits",
+    "apidocs",
     "routing",
 ]
 
@@ -221,6 +223,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # DATA
 # Where `load_org` reads the organisation data from.
 ORG_FIXTURES_DIR = Path(os.environ.get("ORG_FIXTURES_DIR", BASE_DIR / "fixtures"))
+# The project's own everyday matters per subject: what the learned routing layer knows before any record.
+ROUTING_STARTER_LOG_DIR = Path(os.environ.get("ROUTING_STARTER_LOG_DIR", BASE_DIR / "fixtures" / "starter_log"))
+# "0" routes with the document engine alone (no learned layer).
+ROUTING_LEARNING = os.environ.get("ROUTING_LEARNING", "1") != "0"
 
 # LOGGING
 # One handler, on the root logger. Django's default configuration gives its "django" logger a

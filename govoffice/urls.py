@@ -5,5 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("routing.urls")),
+    path("", include("apidocs.urls")),
     path("", include("orgunits.urls")),
 ]
+
+handler404 = "govoffice.errors.page_not_found"

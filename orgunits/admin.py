@@ -15,6 +15,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,6 +40,7 @@ from orgunits.models import (
     Unit,
 )
 from orgunits.services import unit_check_parent, unit_delete, unit_delete_problem, unit_save
+from orgunits.spreadsheets import DutyResource, PortfolioEntryResource, UnitResource
 
 WITH_CONTENT = "with_content"
 
@@ -140,6 +143,28 @@ class OfficeScopedAdmin(RestorableMixin, GuardedHistoryMixin, OfficeScopedMixin,
             (name, admin.RelatedOnlyFieldListFilter) if name in ("office", "unit__office") else name
             for name in super().get_list_filter(request)
         ]
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """Export and import as CSV or XLSX (`orgunits.spreadsheets`): previewed, then imported in one transaction.
+
+    Exports start from the admin's list, so an editor gets their offices' rows only; imports are
+    checked row by row against the offices the user edits.
+    """
+
+    import_formats = export_formats = (CSV, XLSX)
+
+    def has_import_permission(self, request):
+        return user_is_office_editor(request.user)
+
+    def has_export_permission(self, request):
+        return user_is_office_editor(request.user)
+
+    def get_import_data_kwargs(self, **kwargs):
+        data = super().get_import_data_kwargs(**kwargs)
+        # A refused or invalid row anywhere undoes the whole sheet.
+        data["rollback_on_validation_errors"] = True
+        return data
 
 
 # Who edits which office -----------------------------------------------------------------------
@@ -280,7 +305,8 @@ class UnitAdminForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(OfficeScopedAdmin, MPTTModelAdmin):
+class UnitAdmin(SpreadsheetMixin, OfficeScopedAdmin, MPTTModelAdmin):
+    resource_classes = (UnitResource,)
     form = UnitAdminForm
     list_display = ("name_en", "name_zh", "slug", "office", "kind")
     list_filter = ("office", "kind")
@@ -352,7 +378,8 @@ def _with_content(request):
 
 
 @admin.register(Duty)
-class DutyAdmin(OfficeScopedAdmin):
+class DutyAdmin(SpreadsheetMixin, OfficeScopedAdmin):
+    resource_classes = (DutyResource,)
     list_display = ("__str__", "unit", "order")
     list_filter = ("unit__office",)
     search_fields = ("text_en", "text_zh", "unit__slug")
@@ -361,7 +388,8 @@ class DutyAdmin(OfficeScopedAdmin):
 
 
 @admin.register(PortfolioEntry)
-class PortfolioEntryAdmin(OfficeScopedAdmin):
+class PortfolioEntryAdmin(SpreadsheetMixin, OfficeScopedAdmin):
+    resource_classes = (PortfolioEntryResource,)
     list_display = ("unit", "subject", "scope_en", "scope_zh")
     list_filter = ("unit__office",)
     search_fields = ("subject__slug", "subject__name_en", "subject__name_zh", "unit__slug", "quote")

@@ -414,3 +414,54 @@ def subject_catalogue():
         ]
         catalogue.append(data)
     return catalogue
+
+
+# Exchange formats ------------------------------------------------------------------------------
+
+
+def office_units_for_sheet(*, office_slug):
+    """The office's units as the spreadsheet export reads them (one query when exported)."""
+    return Unit.objects.filter(office__slug=office_slug)
+
+
+def subject_taxonomy(*, office_slug=None):
+    """Every subject (or those a unit of one office holds) with aliases as (text, language) pairs. Two or three queries.
+
+    Each is a dict with slug, name_en, name_zh, parent, parent_name_en, parent_name_zh and aliases,
+    in slug order.
+    """
+    subjects = subject_queryset().order_by("slug")
+    if office_slug is not None:
+        subjects = subjects.filter(
+            pk__in=PortfolioEntry.objects.filter(unit__office__slug=office_slug).values("subject_id")
+        )
+    return [
+        {
+            "slug": subject.slug,
+            "name_en": subject.name_en,
+            "name_zh": subject.name_zh,
+            "parent": subject.parent.slug if subject.parent else None,
+            "parent_name_en": subject.parent.name_en if subject.parent else "",
+            "parent_name_zh": subject.parent.name_zh if subject.parent else "",
+            "aliases": [(alias.text, alias.language) for alias in subject.aliases.all()],
+        }
+        for subject in subjects
+    ]
+
+
+def subject_handlers(*, slug):
+    """Which units hold subject `slug`, office by office, or None when there is no such subject. Three queries.
+
+    Returns `[(office, [unit, ...]), ...]` for every office in order (an empty list where no unit
+    of the office holds it); units in tree order.
+    """
+    if not Subject.objects.filter(slug=slug).exists():
+        return None
+    units = {}
+    for unit in (
+        Unit.objects.filter(portfolio__subject__slug=slug)
+        .order_by("tree_id", "lft")
+        .only("slug", "name_en", "name_zh", "office_id")
+    ):
+        units.setdefault(unit.office_id, []).append(unit)
+    return [(office, units.get(office.pk, [])) for office in Office.objects.order_by("order", "slug")]

@@ -486,8 +486,8 @@ def _score_transfer(transfer, query, recognised):
     return max(subject_score, text_score)
 
 
-def _route_office(index, office, query, recognised):
-    """(candidates sorted best first, transfer dict or None) for one office."""
+def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_unheld=True):
+    """(candidates sorted best first, transfer dict or None) for one office; none below `floor`."""
     units = index.units.get(office, ())
     duty_evidence = _duty_evidence(index, office, query)
     holders = index.subject_holders.get(office, {})
@@ -524,7 +524,7 @@ def _route_office(index, office, query, recognised):
             "score": round(transfer_score, 4),
         }
 
-    if best < ABSTAIN_BELOW or _names_an_unheld_subject(index, office, recognised, best, scored):
+    if best < floor or (check_unheld and _names_an_unheld_subject(index, office, recognised, best, scored)):
         return [], None
     for candidate in scored:
         candidate.tie = best - candidate.score <= TIE_WITHIN and len(scored) > 1 and (
@@ -551,17 +551,20 @@ def _names_an_unheld_subject(index, office, recognised, best, scored):
     return not any(kind == "subject" for _, kind, _ in top_evidence) and best < strength
 
 
-def route(index, text, office=None, limit=5):
-    """Route `text` within `office` (a slug), or across all offices when `office` is None."""
+def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
+    """Route `text` within `office` (a slug), or across all offices when `office` is None.
+
+    `floor=0` keeps every unit with any evidence (for combining with other evidence) instead of abstaining.
+    """
     query = _prepare(index, text[:MAX_QUERY_CHARS])
     recognised = _match_subjects(index, query)
     if office is not None:
-        results, transfer = _route_office(index, office, query, recognised)
+        results, transfer = _route_office(index, office, query, recognised, floor)
         results = results[:limit]
     else:
         results, transfer = [], None
         for slug in index.offices:
-            office_results, office_transfer = _route_office(index, slug, query, recognised)
+            office_results, office_transfer = _route_office(index, slug, query, recognised, floor)
             if office_results:
                 results.append(office_results[0])
             elif office_transfer and transfer is None:
@@ -579,3 +582,34 @@ def route(index, text, office=None, limit=5):
         # Declining to name a unit is itself a confident answer when nothing in the data fits.
         confident = True
     return RouteResult(text, office, results, confident, transfer)
+
+
+# For other evidence to be combined with the engine's (routing.learning) --------------------
+
+
+@dataclass
+class Prepared:
+    """A matter read once: its weighted tokens and the subjects it names."""
+
+    query: _Query
+    recognised: dict
+
+
+def prepare(index, text):
+    """Read `text` once for scoring in several offices."""
+    query = _prepare(index, text[:MAX_QUERY_CHARS])
+    return Prepared(query, _match_subjects(index, query))
+
+
+def score_office(index, prepared, office):
+    """(every unit of `office` with evidence, best first and not yet explained; transfer dict or None;
+    whether the matter plainly names a subject that no unit of the office holds)."""
+    candidates, transfer = _route_office(index, office, prepared.query, prepared.recognised, floor=0.0,
+                                         check_unheld=False)
+    best = candidates[0].score if candidates else 0.0
+    return candidates, transfer, _names_an_unheld_subject(index, office, prepared.recognised, best, candidates)
+
+
+def explain(index, prepared, candidate):
+    """The reasons shown to people for a candidate from `score_office`."""
+    return _reasons(index, candidate.unit_data, prepared.query, candidate.reasons)

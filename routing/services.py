@@ -4,10 +4,15 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from orgunits.models import Office, Subject, Unit
 from orgunits.selectors import org_export
-from routing import engine
-from routing.models import IndexVersion
+from routing import engine, learning
+from routing.models import IndexVersion, RoutingRecord
+from routing.record_interchange import RowChecker, read_lines
+from routing.training import learned_model
 
 
 def routing_index_invalidate():
@@ -21,6 +26,73 @@ def routing_index_invalidate():
         IndexVersion.objects.filter(pk=1).update(version=F("version") + 1)
 
 
+def routing_records_invalidate():
+    """Bump the shared records version: whatever learns from the routing records sees them change."""
+    if IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1):
+        return
+    try:
+        with transaction.atomic():
+            IndexVersion.objects.create(pk=1, version=0, records_version=1)
+    except IntegrityError:
+        IndexVersion.objects.filter(pk=1).update(records_version=F("records_version") + 1)
+
+
+def routing_records_version():
+    """The shared records version (0 before any record was written): one primary-key read."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT records_version FROM {IndexVersion._meta.db_table} WHERE id = %s", [1])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def records_changed():
+    """Bump the records version once, after the current transaction commits (at once outside one)."""
+    connection_ = transaction.get_connection()
+    if not connection_.in_atomic_block:
+        routing_records_invalidate()
+    elif not any(entry[1] is routing_records_invalidate for entry in connection_.run_on_commit):
+        transaction.on_commit(routing_records_invalidate)
+
+
+# Routing records --------------------------------------------------------------------------------
+
+
+def record_create(
+    *, office, text, unit, suggested_unit, outcome, subject=None, reason="", user=None,
+    source=RoutingRecord.Source.CLERK,
+):
+    """Validate and save one routing record; ValidationError says what is wrong and nothing is saved."""
+    record = RoutingRecord(
+        office=office, text=text, unit=unit, suggested_unit=suggested_unit, outcome=outcome, subject=subject,
+        reason=reason, recorded_by=user, source=source,
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_save(*, record):
+    """Validate and save a record changed elsewhere (the admin)."""
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        records_changed()
+    return record
+
+
+def record_delete(*, records):
+    """Delete records (one, or a queryset); their history is kept."""
+    with transaction.atomic():
+        if isinstance(records, RoutingRecord):
+            records.delete()
+        else:
+            for record in records:
+                record.delete()  # one by one, so that each leaves its history
+        records_changed()
+
+
 # The index -----------------------------------------------------------------------------------
 
 # This process's copy of the index, the office choices and recent answers, all for one data version.
@@ -31,11 +103,13 @@ MAX_CACHED_ANSWERS = 2048
 
 @dataclass(frozen=True)
 class RoutingSnapshot:
-    """The index and the office choices as of one data version."""
+    """The index, the office choices and the learned layer as of one data version."""
 
     version: int
     index: engine.Index
     offices: list
+    learned: object = None  # routing.learning.LearnedModel, or None when learning is off
+    learned_key: tuple = ()
 
 
 def routing_index_version():
@@ -50,12 +124,21 @@ def routing_index_version():
     return row[0] if row else 0
 
 
+def routing_versions():
+    """(data version, records version, trained router in use): one primary-key read per request."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, records_version, learned FROM {IndexVersion._meta.db_table} WHERE id = %s",
+                       [1])
+        row = cursor.fetchone()
+    return tuple(row) if row else (0, 0, 0)
+
+
 def routing_snapshot():
-    """The index and office choices at the current data version; rebuilt when the version has moved.
+    """The index, office choices and learned layer at the current versions; rebuilt when a version has moved.
 
     One indexed query per call; the rebuild (tens of milliseconds) happens once per change.
     """
-    version = routing_index_version()
+    version, records_version, trained_id = routing_versions()
     if _cache["version"] != version or _cache["index"] is None:
         with _lock:
             if _cache["version"] != version or _cache["index"] is None:
@@ -64,7 +147,10 @@ def routing_snapshot():
                 _cache["offices"] = [(office["slug"], office["name_en"]) for office in data["offices"]]
                 _cache["index"] = engine.build_index(data)
                 _cache["version"] = version
-    return RoutingSnapshot(version=_cache["version"], index=_cache["index"], offices=list(_cache["offices"]))
+    index = _cache["index"]
+    learned = learned_model(trained_id=trained_id, records_version=records_version, index=index)
+    return RoutingSnapshot(version=_cache["version"], index=index, offices=list(_cache["offices"]),
+                           learned=learned, learned_key=(trained_id, records_version, id(learned)))
 
 
 def routing_index():
@@ -80,11 +166,14 @@ def route_matter(*, text, office=None, limit=5, snapshot=None):
     (treat the result as read-only).
     """
     snapshot = snapshot or routing_snapshot()
-    key = (snapshot.version, text, office, limit)
+    key = (snapshot.version, snapshot.learned_key, text, office, limit)
     answers = _cache["answers"]
     result = answers.get(key) if _cache["index"] is snapshot.index else None
     if result is None:
-        result = engine.route(snapshot.index, text, office=office, limit=limit)
+        if snapshot.learned is not None:
+            result = learning.route(snapshot.index, snapshot.learned, text, office=office, limit=limit)
+        else:
+            result = engine.route(snapshot.index, text, office=office, limit=limit)
         if _cache["index"] is snapshot.index:
             if len(answers) >= MAX_CACHED_ANSWERS:
                 answers.pop(next(iter(answers)), None)  # the oldest
@@ -95,3 +184,64 @@ def route_matter(*, text, office=None, limit=5, snapshot=None):
 def routing_offices():
     """(slug, English name) of every office, in source order, for office choices."""
     return routing_snapshot().offices
+
+
+# Record files -----------------------------------------------------------------------------------
+
+IMPORT_BATCH = 2000
+
+
+def records_import(*, handle, file_format):
+    """Import routing records from an open text file; all or nothing.
+
+    Every line is checked first (RecordFileError names the first bad line); then new records
+    are created and changed ones updated in batches, with their history, in one transaction.
+    Records are matched on (office, id), so importing the same file again changes nothing.
+    Returns counts: {"created", "updated", "unchanged"}.
+    """
+    checker = RowChecker(
+        offices=dict(Office.objects.values_list("slug", "pk")),
+        units={(office_id, slug): pk for pk, office_id, slug in Unit.objects.values_list("pk", "office_id", "slug")},
+        subjects=dict(Subject.objects.values_list("slug", "pk")),
+    )
+    rows = [checker.check(number, raw) for number, raw in read_lines(handle=handle, file_format=file_format)]
+    stats = {"created": 0, "updated": 0, "unchanged": 0}
+    source = RoutingRecord.Source.IMPORT
+    compared = ("text", "unit_id", "subject_id", "outcome")
+    with transaction.atomic():
+        existing = {}
+        office_ids = {row.office_id for row in rows if row.external_id}
+        if office_ids:
+            for record in RoutingRecord.objects.filter(source=source, office_id__in=office_ids).exclude(external_id=""):
+                existing[(record.office_id, record.external_id)] = record
+        now = timezone.now()
+        new, changed = [], []
+        for row in rows:
+            record = existing.get((row.office_id, row.external_id)) if row.external_id else None
+            if record is None:
+                new.append(RoutingRecord(
+                    office_id=row.office_id, text=row.text, unit_id=row.unit_id, subject_id=row.subject_id,
+                    outcome=row.outcome, recorded_at=row.recorded_at or now, source=source,
+                    external_id=row.external_id,
+                ))
+                continue
+            before = tuple(getattr(record, name) for name in compared), record.recorded_at
+            record.text, record.unit_id, record.subject_id, record.outcome = (
+                row.text, row.unit_id, row.subject_id, row.outcome
+            )
+            if row.recorded_at is not None:
+                record.recorded_at = row.recorded_at
+            if (tuple(getattr(record, name) for name in compared), record.recorded_at) == before:
+                stats["unchanged"] += 1
+            else:
+                changed.append(record)
+        if new:
+            bulk_create_with_history(new, RoutingRecord, batch_size=IMPORT_BATCH, default_date=now)
+        if changed:
+            bulk_update_with_history(
+                changed, RoutingRecord, [*compared, "recorded_at"], batch_size=IMPORT_BATCH, default_date=now
+            )
+        stats["created"], stats["updated"] = len(new), len(changed)
+        if new or changed:
+            records_changed()
+    return stats

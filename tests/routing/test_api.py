@@ -62,8 +62,9 @@ def test_api_accepts_exactly_2000_characters(client):
     assert client.get("/api/route", {"q": "tourism " * 250}).status_code == 200
 
 
-def test_api_only_answers_get(client):
-    assert client.post("/api/route", {"q": "tourism"}).status_code == 405
+def test_api_answers_get_and_post_only(client):
+    for method in ("put", "delete", "patch"):
+        assert getattr(client, method)("/api/route", {"q": "tourism"}).status_code == 405
 
 
 def test_route_page_shows_results_reasons_and_links(client):
@@ -126,7 +127,8 @@ def test_route_page_in_english_shows_english_first_with_kinds_of_evidence(client
     assert "Assigned subject" in html and "Duty" in html and "Confident match." in html
 
 
-def test_route_page_marks_ties(client):
+def test_route_page_marks_ties(client, settings):
+    settings.ROUTING_LEARNING = False  # the document engine alone ties the units that hold "meetings"
     data = client.get("/api/route", {"q": "meetings", "office": "shanxi"}).json()
     tied = sum(item["tie"] for item in data["results"])
     assert tied >= 2

@@ -1,0 +1,418 @@
+"""The learned layer of the router: what earlier matters say about a new one.
+
+The document engine (`routing.engine`) knows what each unit's source document says; it cannot know
+how citizens word their letters. This module learns that from routing records, the dispatch log:
+
+- across offices, text -> subject, from the project's starter log (everyday matters written for each
+  subject, shipped in `fixtures/starter_log/`) and from records that name a subject or whose unit
+  holds a single subject; a subject then reaches each office's units through their portfolios, so
+  history in one office helps every office through the shared taxonomy;
+- per office, text -> unit, from that office's records.
+
+Both are linear models over character n-grams (scikit-learn), the known strong baseline for short
+Chinese text, and they add evidence to the document engine's rather than replace it. Pure Python
+and scikit-learn; no Django.
+"""
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from routing import engine
+
+NO_UNIT = ""  # the label of "no unit handles this" (and of chit-chat in the starter log)
+MIN_OFFICE_RECORDS = 20  # fewer records than this teach an office's own model nothing reliable
+RECORDS_HALF_WEIGHT = 150  # records at which an office's own model weighs as much as the zero-shot evidence
+EXAMPLES_PER_UNIT = 40  # earlier matters kept per unit to quote in explanations
+TEMPERATURE = 15.0  # turns the classifiers' margins into probabilities (softmax of margin x temperature)
+PRUNE_BELOW = 1e-3  # classifier weights smaller than this change no answer and are dropped
+MAX_TEXT_CHARS = 2000
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_text(text):
+    """NFKC (full-width to half-width), lower case, single spaces, at most MAX_TEXT_CHARS characters."""
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text or "")[:MAX_TEXT_CHARS].lower()).strip()
+
+
+def read_starter_log(directory):
+    """The starter log's (text, subject slug or None) pairs, from every YAML file in `directory`.
+
+    A file is a list of `{subject: slug|null, zh: [...], en: [...]}`; `null` marks matters that are not
+    government business (chit-chat), which teach the router to abstain.
+    """
+    pairs = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            entries = yaml.safe_load(handle) or []
+        for entry in entries:
+            for text in [*(entry.get("zh") or []), *(entry.get("en") or [])]:
+                pairs.append((str(text), entry.get("subject") or None))
+    return pairs
+
+
+@dataclass
+class Examples:
+    """Earlier matters kept to explain a learned suggestion ("like 37 earlier matters, e.g. '…'")."""
+
+    texts: list
+    matrix: object  # one sparse row per text
+
+    def nearest(self, vector):
+        """(similarity, text) of the example closest to `vector`, or (0.0, None)."""
+        if not self.texts:
+            return 0.0, None
+        similarities = (self.matrix @ vector.T).toarray().ravel()
+        best = int(similarities.argmax())
+        return float(similarities[best]), self.texts[best]
+
+
+@dataclass
+class Linear:
+    """A trained linear classifier, kept as a sparse weight matrix: a fraction of scikit-learn's dense one."""
+
+    classes: list
+    weights: object  # features x classes, sparse
+    intercept: object
+
+    @classmethod
+    def fit(cls, matrix, labels):
+        """A linear SVM over the labels, or None when there is nothing to tell apart."""
+        if len(set(labels)) < 2:
+            return None
+        model = LinearSVC(C=0.5)
+        model.fit(matrix, labels)
+        coef = model.coef_.astype(np.float32)
+        coef[np.abs(coef) < PRUNE_BELOW] = 0.0
+        return cls(list(model.classes_), sp.csr_matrix(coef.T), model.intercept_.astype(np.float32))
+
+    def probabilities(self, vector):
+        """Softmax of the margins: a distribution over the classes for one row."""
+        margins = (vector @ self.weights).toarray().ravel() + self.intercept
+        if len(self.classes) == 2:  # a binary model has one margin, for the second class
+            margins = np.array([-margins[0], margins[0]])
+        scaled = np.exp((margins - margins.max()) * TEMPERATURE)
+        scaled /= scaled.sum()
+        return dict(zip(self.classes, scaled.tolist(), strict=True))
+
+
+@dataclass
+class LearnedModel:
+    """Everything the learned layer knows, ready to pickle: one vectorizer, the models, the examples."""
+
+    vectorizer: TfidfVectorizer
+    subject_model: Linear | None  # over subject slugs and NO_UNIT
+    subject_counts: dict  # subject slug -> training matters
+    office_models: dict  # office slug -> Linear over unit slugs and NO_UNIT
+    office_counts: dict  # office slug -> {unit slug or NO_UNIT: records}
+    examples: dict  # (office slug or None, unit or subject slug) -> Examples
+    records: int = 0
+    last_record_id: int = 0
+    recent: dict = field(default_factory=dict)  # office -> [(unit or NO_UNIT, text, row)] newer than the model
+
+
+def _examples(texts, matrix, rows):
+    rows = rows[:EXAMPLES_PER_UNIT]
+    return Examples([texts[row] for row in rows], matrix[rows])
+
+
+def train(records, starter, unit_subjects, last_record_id=0):
+    """Train the learned layer.
+
+    `records`: dicts with office, text, unit (slug or None) and subject (slug or None);
+    `starter`: (text, subject or None) pairs; `unit_subjects`: {(office, unit): set of subject slugs held},
+    so that a record whose unit holds a single subject also teaches that subject.
+    """
+    texts, subject_rows, subject_labels = [], [], []
+    for text, subject in starter:
+        texts.append(normalize_text(text))
+        subject_rows.append(len(texts) - 1)
+        subject_labels.append(subject or NO_UNIT)
+    office_rows = {}
+    for record in records:
+        texts.append(normalize_text(record["text"]))
+        row = len(texts) - 1
+        unit = record.get("unit") or NO_UNIT
+        office_rows.setdefault(record["office"], []).append((row, unit))
+        subject = record.get("subject")
+        if not subject and unit:
+            held = unit_subjects.get((record["office"], unit), ())
+            subject = next(iter(held)) if len(held) == 1 else None
+        if subject:
+            subject_rows.append(row)
+            subject_labels.append(subject)
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2,
+                                 dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    subject_model = Linear.fit(matrix[subject_rows], subject_labels) if subject_rows else None
+
+    by_label, subject_counts, examples = {}, {}, {}
+    for row, label in zip(subject_rows, subject_labels, strict=True):
+        by_label.setdefault(label, []).append(row)
+    for label, rows in by_label.items():
+        subject_counts[label] = len(rows)
+        examples[(None, label)] = _examples(texts, matrix, rows)
+
+    office_models, office_counts = {}, {}
+    for office, rows in office_rows.items():
+        by_unit = {}
+        for row, unit in reversed(rows):  # the latest records are the best examples
+            by_unit.setdefault(unit, []).append(row)
+        office_counts[office] = {unit: len(unit_rows) for unit, unit_rows in by_unit.items()}
+        for unit, unit_rows in by_unit.items():
+            examples[(office, unit)] = _examples(texts, matrix, unit_rows)
+        if len(rows) >= MIN_OFFICE_RECORDS:
+            model = Linear.fit(matrix[[row for row, _ in rows]], [unit for _, unit in rows])
+            if model is not None:
+                office_models[office] = model
+    return LearnedModel(
+        vectorizer=vectorizer, subject_model=subject_model, subject_counts=subject_counts,
+        office_models=office_models, office_counts=office_counts, examples=examples,
+        records=len(records), last_record_id=last_record_id,
+    )
+
+
+def remember(model, records):
+    """Records newer than the trained model, so that they count from the next request on.
+
+    Returns a copy: the trained model itself stays as stored, and other threads may be reading it.
+    """
+    recent = {}
+    records = list(records)
+    if records:
+        matrix = model.vectorizer.transform([normalize_text(record["text"]) for record in records]).tocsr()
+        for position, record in enumerate(records):
+            recent.setdefault(record["office"], []).append(
+                (record.get("unit") or NO_UNIT, record["text"], matrix[position]))
+    return LearnedModel(**{**model.__dict__, "recent": recent})
+
+
+@dataclass
+class Learned:
+    """The learned layer's view of one matter: its vector and subject probabilities."""
+
+    vector: object
+    subjects: dict  # subject slug or NO_UNIT -> probability
+
+
+def read(model, text):
+    """What the learned layer makes of `text` (one vectorizer pass, one subject prediction)."""
+    vector = model.vectorizer.transform([normalize_text(text)])
+    if not vector.nnz or model.subject_model is None:
+        return Learned(vector, {NO_UNIT: 1.0} if not vector.nnz else {})
+    return Learned(vector, model.subject_model.probabilities(vector))
+
+
+def office_probabilities(model, learned, office):
+    """(unit slug or NO_UNIT -> probability from the office's own records, number of records)."""
+    office_model = model.office_models.get(office)
+    records = sum(model.office_counts.get(office, {}).values())
+    if office_model is None or not learned.vector.nnz:
+        return {}, records
+    return office_model.probabilities(learned.vector), records
+
+
+def records_weight(records):
+    """How far an office's own records outweigh the zero-shot evidence: 0 with none, towards 1 with many."""
+    if records < MIN_OFFICE_RECORDS:
+        return 0.0
+    return records / (records + RECORDS_HALF_WEIGHT)
+
+
+def recent_matches(model, learned, office, threshold):
+    """{unit or NO_UNIT: (similarity, text)} for records newer than the model that resemble the matter."""
+    found = {}
+    for unit, text, row in model.recent.get(office, ()):
+        similarity = float((row @ learned.vector.T).sum())
+        if similarity >= threshold and similarity > found.get(unit, (0.0, None))[0]:
+            found[unit] = (similarity, text)
+    return found
+
+
+def entropy(probabilities):
+    """Shannon entropy in bits, for reports."""
+    return -sum(p * math.log2(p) for p in probabilities.values() if p > 0)
+
+
+# Combining the learned evidence with the document engine's ---------------------------------
+
+DOUBT_POWER = 2.0  # how steeply a sure document match discounts the learned subject's evidence
+ABSTAIN_BELOW = 0.15  # combined scores under this name no unit
+SHOWN_FROM = 0.05  # weaker candidates are noise, not alternatives
+CHITCHAT_ABOVE = 0.5  # a matter the starter log reads as chit-chat with this probability names no unit
+RECENT_MATCH = 0.6  # a new record this similar to the matter decides it
+STUDY_FACTOR = 0.7  # units that study a subject yield to units that handle it
+ROOT_FACTOR = 0.85  # the office as a whole yields to its units
+PARENT_FACTOR, CHILD_FACTOR = 0.8, 0.7
+_STUDY_RE = re.compile(r"research|研究|调研")
+
+
+def _studies(unit):
+    """Research units study a subject rather than handle the matters in it."""
+    return bool(_STUDY_RE.search(unit.name_en.lower()) or _STUDY_RE.search(unit.name_zh))
+
+
+def subject_unit_scores(index, office, subjects):
+    """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities."""
+    holders = index.subject_holders.get(office, {})
+    units = index.units.get(office, ())
+    scores = {}
+    for slug, probability in subjects.items():
+        if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
+            continue
+        parent = index.subjects[slug].get("parent")
+        held = {}
+        for related, factor in ((slug, 1.0), (parent, PARENT_FACTOR),
+                                *((child, CHILD_FACTOR) for child in index.children.get(slug, ()))):
+            for position in holders.get(related, ()) if related else ():
+                if factor > held.get(position, (0.0, None))[0]:
+                    held[position] = (factor, related)
+        handlers = [position for position in held if not _studies(units[position]) and not units[position].is_root]
+        for position, (factor, related) in held.items():
+            unit = units[position]
+            if unit.is_root:
+                factor *= ROOT_FACTOR
+            elif handlers and _studies(unit):
+                factor *= STUDY_FACTOR
+            gain = probability * factor
+            score, best_slug, best_entry, best_gain = scores.get(position, (0.0, None, None, 0.0))
+            if gain > best_gain:
+                best_slug, best_entry, best_gain = slug, unit.subjects[related], gain
+            scores[position] = (score + gain, best_slug, best_entry, best_gain)
+    return {position: (min(score, 1.0), slug, entry) for position, (score, slug, entry, _) in scores.items()}
+
+
+def _combine(document, best_document, subject, records, weight):
+    """One unit's score from the document engine's, the learned subject's and the office records'.
+
+    The learned subject fills the doubt the document engine leaves: little when the documents
+    name the matter outright, nearly everything when they say nothing about it.
+    """
+    zero_shot = document + (1 - best_document) ** DOUBT_POWER * subject
+    return (1 - weight) * min(zero_shot, 1.0) + weight * records
+
+
+def _precedent(learned, examples, count, text_en, text_zh):
+    """A reason quoting the earlier matter closest to this one."""
+    if examples is None:
+        return None
+    _, example = examples.nearest(learned.vector)
+    if example is None:
+        return None
+    return engine.Reason(kind="precedent", text_en=text_en.format(count=count),
+                         text_zh=text_zh.format(count=count), matched=(), quote=example)
+
+
+def _route_office(index, model, learned, prepared, office, limit):
+    candidates, transfer, unheld = engine.score_office(index, prepared, office)
+    if transfer is not None:  # the documents say the function has moved to another body
+        return [], transfer
+    if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
+        return [], None
+    units = index.units.get(office, ())
+    positions = {unit.slug: position for position, unit in enumerate(units)}
+    doc = {candidate.unit: candidate for candidate in candidates}
+    subject = subject_unit_scores(index, office, learned.subjects)
+    office_probs, records = office_probabilities(model, learned, office)
+    weight = records_weight(records)
+    recent = recent_matches(model, learned, office, RECENT_MATCH)
+    no_unit = learned.subjects.get(NO_UNIT, 0.0)
+    best_document = candidates[0].score if candidates else 0.0
+
+    slugs = set(doc) | {units[position].slug for position in subject}
+    slugs |= {slug for slug, p in office_probs.items() if slug in positions and p >= 0.05}
+    slugs |= {slug for slug in recent if slug in positions}
+    scored = []
+    for slug in slugs:
+        position = positions[slug]
+        d = doc[slug].score if slug in doc else 0.0
+        s = subject.get(position, (0.0, None, None))[0]
+        score = _combine(d, best_document, s, office_probs.get(slug, 0.0), weight)
+        if slug in recent:
+            score = max(score, recent[slug][0])
+        scored.append((score, position, slug, d, s))
+    scored.sort(key=lambda item: (-round(item[0], 9), item[1]))
+
+    best = scored[0][0] if scored else 0.0
+    abstain = (
+        best < ABSTAIN_BELOW
+        or (no_unit >= CHITCHAT_ABOVE and best_document < engine.CONFIDENT_FROM and weight < 0.5)
+        or weight * office_probs.get(NO_UNIT, 0.0) > best
+        or (NO_UNIT in recent and recent[NO_UNIT][0] >= max((value[0] for value in recent.values()), default=0))
+    )
+    if abstain:
+        return [], None
+
+    results = []
+    shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
+    for score, position, slug, d, s in shown:
+        unit = units[position]
+        reasons = engine.explain(index, prepared, doc[slug]) if slug in doc else []
+        if s >= 0.1:
+            _, subject_slug, entry = subject[position]
+            if not any(reason.kind == "subject" and reason.subject == entry["slug"] for reason in reasons):
+                held = index.subjects[entry["slug"]]
+                reasons.append(engine.Reason(
+                    kind="subject", subject=entry["slug"], text_en=held["name_en"], text_zh=held["name_zh"],
+                    scope_en=entry.get("scope_en", ""), scope_zh=entry.get("scope_zh", ""),
+                    quote=entry.get("quote", ""), matched=(),
+                ))
+            named = index.subjects[subject_slug]
+            reason = _precedent(
+                learned, model.examples.get((None, subject_slug)), model.subject_counts.get(subject_slug, 0),
+                f"Reads like {{count}} earlier matters about {named['name_en'].lower()}, e.g.",
+                f"与{{count}}件{named['name_zh']}方面的事项相似，例如",
+            )
+            if reason:
+                reasons.append(reason)
+        if weight and office_probs.get(slug, 0.0) >= 0.2:
+            count = model.office_counts.get(office, {}).get(slug, 0)
+            reason = _precedent(learned, model.examples.get((office, slug)), count,
+                                "Like {count} earlier matters this office routed here, e.g.",
+                                "与本办此前交由该单位办理的{count}件事项相似，例如")
+            if reason:
+                reasons.append(reason)
+        if slug in recent:
+            reasons.insert(0, engine.Reason(kind="precedent", text_en="Like a matter recorded since the last training:",
+                                            text_zh="与最近登记的一件事项相似：", matched=(),
+                                            quote=recent[slug][1]))
+        results.append(engine.Candidate(office, unit.slug, unit.name_en, unit.name_zh, min(score, 1.0), reasons,
+                                        unit_data=unit))
+    if len(results) > 1 and results[0].score - results[1].score <= engine.TIE_WITHIN:
+        for candidate in results:
+            candidate.tie = results[0].score - candidate.score <= engine.TIE_WITHIN
+    return results, None
+
+
+def route(index, model, text, office=None, limit=5):
+    """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult."""
+    learned = read(model, text)
+    prepared = engine.prepare(index, text)
+    offices = [office] if office is not None else index.offices
+    results, transfer = [], None
+    for slug in offices:
+        office_results, office_transfer = _route_office(index, model, learned, prepared, slug, limit)
+        if office is not None:
+            results, transfer = office_results, office_transfer
+        elif office_results:
+            results.append(office_results[0])
+        elif office_transfer and transfer is None:
+            transfer = {**office_transfer, "office": slug}
+    if office is None:
+        results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
+        results = results[:limit]
+        if results:
+            transfer = None
+    confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
+    if not results:
+        confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE
+    return engine.RouteResult(text, office, results, confident, transfer)
