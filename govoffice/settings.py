@@ -66,10 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Per-address limits on searching, routing and the subject list (govoffice.throttle).
+    "govoffice.throttle.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the admin (and so in the history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Content-Security-Policy on every response (django-csp; policy under SECURITY).
+    "csp.middleware.CSPMiddleware",
     # Turns a locked-out login into a 429 page; keep it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,7 +114,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHES
 # The routing index is cached per process; a version stamp in the database tells
 # every process (on every machine) when the data changed.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Request counts per client address for the rate limits (per process; see govoffice.throttle).
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+
+# RATE LIMITS
+# Requests a minute that one address (not signed in) may make to /search/, /route/ and /subjects/
+# ("pages") and to /api/route and /api/subjects/ ("api"); 0 turns a limit off.
+RATE_LIMITS = {
+    group: f"{count}/m" if count > 0 else None
+    for group, count in (
+        ("pages", int(os.environ.get("RATE_LIMIT_PAGES", "120"))),
+        ("api", int(os.environ.get("RATE_LIMIT_API", "120"))),
+    )
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # AUTHENTICATION
 # The first backend refuses logins from a username and address that failed too often (django-axes);
@@ -166,10 +190,34 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Both bind every subdomain of the site's domain (preload for years, in the browsers' own
+    # lists): the deployer's decision, so off unless asked for.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
+    if TRUSTED_PROXY_COUNT > 0:
+        # Only our own proxy may say the request came over HTTPS; without one, a client could.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere (the pages load static/js/govoffice.js), no inline style attributes,
+# nothing from other sites. chart.svg adds its own inline <style> (an SVG carries its styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # DATA
@@ -181,9 +229,18 @@ ROUTING_STARTER_LOG_DIR = Path(os.environ.get("ROUTING_STARTER_LOG_DIR", BASE_DI
 ROUTING_LEARNING = os.environ.get("ROUTING_LEARNING", "1") != "0"
 
 # LOGGING
+# One handler, on the root logger. Django's default configuration gives its "django" logger a
+# console handler of its own (under DEBUG), which printed every line twice; here it only propagates.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {
+            "handlers": [],
+            "level": os.environ.get("LOG_LEVEL", "INFO" if DEBUG else "WARNING"),
+            "propagate": True,
+        }
+    },
 }

@@ -13,3 +13,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The suites send hundreds of requests from one address; tests/test_throttle.py turns limits on.
+RATELIMIT_ENABLE = False

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -101,7 +102,35 @@ class RestorableMixin:
         return response
 
 
-class OfficeScopedAdmin(RestorableMixin, OfficeScopedMixin, SimpleHistoryAdmin):
+class GuardedHistoryMixin:
+    """A past version may be viewed or restored only by someone who may edit both it and the row as it is now.
+
+    django-simple-history judges the historical copy alone and saves a POST without asking for
+    change permission, so a row moved into another office could be pulled back through an old
+    version, and a read-only user could revert. A deleted row is judged by its last version.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_id = unquote(object_id)
+        history = self.model.history
+        try:
+            version = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id}).first()
+            current = self.model._default_manager.filter(pk=object_id).first()
+            if current is None and version is not None:
+                current = history.filter(**{self.model._meta.pk.attname: object_id}).latest().instance
+        except (ValueError, TypeError, ValidationError, OverflowError):
+            raise Http404 from None
+        if version is None:
+            raise Http404
+        for obj in (current, version.instance):
+            if not self.has_view_history_or_change_history_permission(request, obj):
+                raise PermissionDenied
+            if request.method == "POST" and not self.has_change_history_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class OfficeScopedAdmin(RestorableMixin, GuardedHistoryMixin, OfficeScopedMixin, SimpleHistoryAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None and from_field is None and object_exists(model=self.model, object_id=object_id):
@@ -254,6 +283,11 @@ class UnitAdminForm(forms.ModelForm):
         cleaned = super().clean()
         # On a change page the office is read-only and so not in the form.
         office = cleaned.get("office") or (self.instance.office if self.instance.office_id else None)
+        slug = cleaned.get("slug")
+        if office is not None and slug and "office" not in self.fields:
+            # Django skips the (office, slug) uniqueness check when the office is not a form field.
+            if Unit.objects.filter(office=office, slug=slug).exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", _("Another unit of this office already has this slug."))
         if office is None or "parent" not in self.fields:
             return cleaned
         probe = self.instance
@@ -392,7 +426,7 @@ class SubjectAliasInline(TaxonomyPermissionMixin, admin.TabularInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(RestorableMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
+class SubjectAdmin(RestorableMixin, GuardedHistoryMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
     list_display = ("slug", "name_en", "name_zh", "parent")
     search_fields = ("slug", "name_en", "name_zh", "aliases__text")
     list_select_related = ("parent",)
@@ -401,7 +435,7 @@ class SubjectAdmin(RestorableMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin)
 
 
 @admin.register(SubjectAlias)
-class SubjectAliasAdmin(RestorableMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
+class SubjectAliasAdmin(RestorableMixin, GuardedHistoryMixin, TaxonomyPermissionMixin, SimpleHistoryAdmin):
     list_display = ("text", "language", "subject")
     list_filter = ("language",)
     search_fields = ("text", "subject__slug", "subject__name_en")

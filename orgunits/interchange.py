@@ -20,6 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
+from orgunits.validators import SLUG_RE, forbidden_character
+
 # The office's facts, in the order the interchange shape lists them after slug and names.
 OFFICE_FACT_FIELDS = (
     "level",
@@ -64,9 +67,8 @@ UNIT_KINDS = (
     "managed-agency",
 )
 DIRECTIONS = ("out", "in")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # for text columns without a length of their own
 # libyaml's safe loader where PyYAML was built with it: ten times faster on hundreds of office files.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -139,7 +141,9 @@ class _Checker:
     def fail(self, where, message):
         self.problems.append(f"{where}: {message}")
 
-    def text(self, where, record, field, *, required=True, max_length=MAX_TEXT):
+    def text(self, where, record, field, *, model, required=True):
+        """A text field of a row of `model`: as long as its column allows, no control characters."""
+        max_length = model._meta.get_field(field).max_length or MAX_TEXT
         value = record.get(field, "")
         if value is None and not required:
             record[field] = ""
@@ -153,14 +157,16 @@ class _Checker:
             self.fail(where, f"'{field}' is missing or empty")
         if len(value) > max_length:
             self.fail(where, f"'{field}' is longer than {max_length} characters")
-        if "\x00" in value:
-            self.fail(where, f"'{field}' contains a NUL character")
+        char = forbidden_character(value)
+        if char is not None:
+            self.fail(where, f"'{field}' contains the control character U+{ord(char):04X}")
         return value
 
-    def slug(self, where, record, field="slug"):
+    def slug(self, where, record, *, model, field="slug"):
         value = record.get(field)
-        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 80:
-            self.fail(where, f"'{field}' must be a lowercase slug, got {value!r}")
+        max_length = model._meta.get_field("slug").max_length
+        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > max_length:
+            self.fail(where, f"'{field}' must be a lowercase slug of at most {max_length} characters, got {value!r}")
             return None
         return value
 
@@ -196,17 +202,21 @@ def validate_org_data(data):
             check.fail(where, "expected an object")
             continue
         where = f"{subject.get('_source', 'subjects')}: subject {subject.get('slug', index)!r}"
-        slug = check.slug(where, subject)
+        slug = check.slug(where, subject, model=Subject)
         if slug in subject_slugs:
             check.fail(where, "duplicate subject slug")
         subject_slugs.add(slug)
-        check.text(where, subject, "name_en", max_length=200)
-        check.text(where, subject, "name_zh", max_length=200)
+        check.text(where, subject, "name_en", model=Subject)
+        check.text(where, subject, "name_zh", model=Subject)
         aliases = check.items(where, subject, "aliases")
         seen = set()
         for alias_index, alias in enumerate(aliases):
-            if not isinstance(alias, str) or not alias.strip() or len(alias) > 200:
-                check.fail(where, f"aliases[{alias_index}] must be non-empty text of at most 200 characters")
+            alias_limit = SubjectAlias._meta.get_field("text").max_length
+            if not isinstance(alias, str) or not alias.strip() or len(alias.strip()) > alias_limit:
+                check.fail(where, f"aliases[{alias_index}] must be non-empty text of at most {alias_limit} characters")
+            elif forbidden_character(alias) is not None:
+                check.fail(where, f"aliases[{alias_index}] contains the control character "
+                                  f"U+{ord(forbidden_character(alias)):04X}")
             elif alias.strip() in seen:
                 check.fail(where, f"alias {alias!r} is listed twice")
             else:
@@ -235,17 +245,17 @@ def validate_org_data(data):
             check.fail(f"offices[{index}]", "expected an object")
             continue
         where = f"{office.get('_source', 'offices')}: office {office.get('slug', index)!r}"
-        slug = check.slug(where, office)
+        slug = check.slug(where, office, model=Office)
         if slug in office_slugs:
             check.fail(where, "duplicate office slug")
         office_slugs.add(slug)
-        check.text(where, office, "name_en", max_length=200)
-        check.text(where, office, "name_zh", max_length=200)
-        check.text(where, office, "source_file", max_length=200)
+        check.text(where, office, "name_en", model=Office)
+        check.text(where, office, "name_zh", model=Office)
+        check.text(where, office, "source_file", model=Office)
         check.choice(where, office, "level", LEVELS)
         check.choice(where, office, "source_language", LANGUAGES)
         for field in OFFICE_TEXT_FIELDS:
-            check.text(where, office, field, required=False)
+            check.text(where, office, field, model=Office, required=False)
         _validate_date(check, where, office)
         posts = office.get("staffing_posts")
         if posts is not None and (isinstance(posts, bool) or not isinstance(posts, int) or not 0 <= posts < 10**6):
@@ -255,9 +265,9 @@ def validate_org_data(data):
             if not isinstance(name, dict):
                 check.fail(name_where, "expected an object")
                 continue
-            check.text(name_where, name, "name_en", max_length=200)
-            check.text(name_where, name, "name_zh", max_length=200)
-            check.text(name_where, name, "quote", required=False)
+            check.text(name_where, name, "name_en", model=OfficeName)
+            check.text(name_where, name, "name_zh", model=OfficeName)
+            check.text(name_where, name, "quote", model=OfficeName, required=False)
         _validate_units(check, where, office, subject_slugs)
         for transfer_index, transfer in enumerate(check.items(where, office, "transfers")):
             transfer_where = f"{where}, transfers[{transfer_index}]"
@@ -265,10 +275,10 @@ def validate_org_data(data):
                 check.fail(transfer_where, "expected an object")
                 continue
             check.choice(transfer_where, transfer, "direction", DIRECTIONS)
-            check.text(transfer_where, transfer, "text_en")
-            check.text(transfer_where, transfer, "text_zh")
+            check.text(transfer_where, transfer, "text_en", model=Transfer)
+            check.text(transfer_where, transfer, "text_zh", model=Transfer)
             for field in ("quote", "body_en", "body_zh"):
-                check.text(transfer_where, transfer, field, required=False, max_length=MAX_TEXT)
+                check.text(transfer_where, transfer, field, model=Transfer, required=False)
             for subject_slug in check.items(transfer_where, transfer, "subjects"):
                 if not isinstance(subject_slug, str) or subject_slug not in subject_slugs:
                     check.fail(transfer_where, f"subject {subject_slug!r} is not in the subject taxonomy")
@@ -300,7 +310,7 @@ def _validate_units(check, where, office, subject_slugs):
             check.fail(f"{where}, units[{index}]", "expected an object")
             continue
         unit_where = f"{where}, unit {unit.get('slug', index)!r}"
-        slug = check.slug(unit_where, unit)
+        slug = check.slug(unit_where, unit, model=Unit)
         if slug in seen:
             check.fail(unit_where, "duplicate unit slug in this office")
         parent = unit.get("parent")
@@ -310,16 +320,16 @@ def _validate_units(check, where, office, subject_slugs):
             check.fail(unit_where, f"parent {parent!r} is not a unit listed before it in this office")
         seen.add(slug)
         check.choice(unit_where, unit, "kind", UNIT_KINDS)
-        check.text(unit_where, unit, "name_en", max_length=300)
-        check.text(unit_where, unit, "name_zh", max_length=300)
-        check.text(unit_where, unit, "source_label", max_length=300)
+        check.text(unit_where, unit, "name_en", model=Unit)
+        check.text(unit_where, unit, "name_zh", model=Unit)
+        check.text(unit_where, unit, "source_label", model=Unit)
         for duty_index, duty in enumerate(check.items(unit_where, unit, "duties")):
             duty_where = f"{unit_where}, duties[{duty_index}]"
             if not isinstance(duty, dict):
                 check.fail(duty_where, "expected an object with text_en and text_zh")
                 continue
-            check.text(duty_where, duty, "text_en")
-            check.text(duty_where, duty, "text_zh")
+            check.text(duty_where, duty, "text_en", model=Duty)
+            check.text(duty_where, duty, "text_zh", model=Duty)
         held = set()
         for entry_index, entry in enumerate(check.items(unit_where, unit, "subjects")):
             entry_where = f"{unit_where}, subjects[{entry_index}]"
@@ -334,8 +344,8 @@ def _validate_units(check, where, office, subject_slugs):
             else:
                 held.add(subject_slug)
             for field in ("scope_en", "scope_zh"):
-                check.text(entry_where, entry, field, required=False, max_length=300)
-            check.text(entry_where, entry, "quote", required=False)
+                check.text(entry_where, entry, field, model=PortfolioEntry, required=False)
+            check.text(entry_where, entry, "quote", model=PortfolioEntry, required=False)
     if units and roots != 1:
         check.fail(where, f"expected exactly one root unit (parent: null), found {roots}")
     if not units:

@@ -8,9 +8,13 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history.models import HistoricalRecords
 
+from orgunits.validators import validate_org_slug, validate_printable_text
+
 # mptt's bookkeeping is derived from the parent links; keeping it out of the history means a revert
 # never writes stale tree positions (the current ones are kept, and a changed parent is a move).
 TREE_FIELDS = ("lft", "rght", "tree_id", "level")
+# Free text refuses control characters, which exports, terminals and the SVG chart cannot carry.
+PRINTABLE = [validate_printable_text]
 
 
 class BilingualNameMixin:
@@ -43,26 +47,30 @@ class Office(BilingualNameMixin, models.Model):
         ENGLISH = "en", _("English")
         CHINESE = "zh", _("Chinese")
 
-    slug = models.SlugField(_("slug"), max_length=50, unique=True)
-    name_en = models.CharField(_("English name"), max_length=200)
-    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[validate_org_slug])
+    name_en = models.CharField(_("English name"), max_length=200, validators=PRINTABLE)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, validators=PRINTABLE)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     # The province the office belongs to (itself, for a provincial office): the home page groups by it.
     province_en = models.CharField(_("province (English)"), max_length=100, blank=True)
     province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
-    source_file = models.CharField(_("source file"), max_length=200)
+    source_file = models.CharField(_("source file"), max_length=200, validators=PRINTABLE)
     source_language = models.CharField(_("source language"), max_length=2, choices=Language.choices)
-    document_title_en = models.CharField(_("document title (English)"), max_length=300, blank=True)
-    document_title_zh = models.CharField(_("document title (Chinese)"), max_length=300, blank=True)
-    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    document_title_en = models.CharField(
+        _("document title (English)"), max_length=300, blank=True, validators=PRINTABLE
+    )
+    document_title_zh = models.CharField(
+        _("document title (Chinese)"), max_length=300, blank=True, validators=PRINTABLE
+    )
+    document_number = models.CharField(_("document number"), max_length=100, blank=True, validators=PRINTABLE)
     document_date = models.DateField(_("document date"), null=True, blank=True)
-    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
-    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
-    telephone = models.CharField(_("telephone"), max_length=100, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True, validators=PRINTABLE)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True, validators=PRINTABLE)
+    telephone = models.CharField(_("telephone"), max_length=100, blank=True, validators=PRINTABLE)
     staffing_posts = models.PositiveIntegerField(_("administrative posts"), null=True, blank=True)
-    staffing_en = models.TextField(_("staffing (English)"), blank=True)
-    staffing_zh = models.TextField(_("staffing (Chinese)"), blank=True)
+    staffing_en = models.TextField(_("staffing (English)"), blank=True, validators=PRINTABLE)
+    staffing_zh = models.TextField(_("staffing (Chinese)"), blank=True, validators=PRINTABLE)
 
     objects = OfficeManager()
     history = HistoricalRecords()
@@ -98,9 +106,9 @@ class OfficeName(BilingualNameMixin, models.Model):
     """Another name the office bears, e.g. a nameplate it also carries (挂…牌子)."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="other_names", verbose_name=_("office"))
-    name_en = models.CharField(_("English name"), max_length=200)
-    name_zh = models.CharField(_("Chinese name"), max_length=200)
-    quote = models.TextField(_("source wording"), blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, validators=PRINTABLE)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, validators=PRINTABLE)
+    quote = models.TextField(_("source wording"), blank=True, validators=PRINTABLE)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -117,9 +125,9 @@ class OfficeName(BilingualNameMixin, models.Model):
 class Subject(BilingualNameMixin, models.Model):
     """A subject area of the shared taxonomy (tourism, coal safety, prisons…)."""
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    name_en = models.CharField(_("English name"), max_length=200)
-    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[validate_org_slug])
+    name_en = models.CharField(_("English name"), max_length=200, validators=PRINTABLE)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, validators=PRINTABLE)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
@@ -147,7 +155,7 @@ class SubjectAlias(models.Model):
     """Another way people name a subject: a synonym, abbreviation or everyday phrasing."""
 
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("subject"))
-    text = models.CharField(_("alias"), max_length=200)
+    text = models.CharField(_("alias"), max_length=200, validators=PRINTABLE)
     language = models.CharField(_("language"), max_length=2, choices=Office.Language.choices)
 
     history = HistoricalRecords()
@@ -184,11 +192,11 @@ class Unit(BilingualNameMixin, MPTTModel):
     parent = TreeForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
     )
-    slug = models.SlugField(_("slug"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, validators=[validate_org_slug])
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    name_en = models.CharField(_("English name"), max_length=300)
-    name_zh = models.CharField(_("Chinese name"), max_length=300)
-    source_label = models.CharField(_("label in the source"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, validators=PRINTABLE)
+    name_zh = models.CharField(_("Chinese name"), max_length=300, validators=PRINTABLE)
+    source_label = models.CharField(_("label in the source"), max_length=300, validators=PRINTABLE)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = UnitManager()
@@ -218,8 +226,8 @@ class Duty(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duties", verbose_name=_("unit"))
     order = models.PositiveIntegerField(_("order"), default=0)
-    text_en = models.TextField(_("English text"))
-    text_zh = models.TextField(_("Chinese text"))
+    text_en = models.TextField(_("English text"), validators=PRINTABLE)
+    text_zh = models.TextField(_("Chinese text"), validators=PRINTABLE)
 
     history = HistoricalRecords()
 
@@ -248,9 +256,9 @@ class PortfolioEntry(models.Model):
         Subject, on_delete=models.PROTECT, related_name="portfolio_entries", verbose_name=_("subject")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    scope_en = models.CharField(_("scope (English)"), max_length=300, blank=True)
-    scope_zh = models.CharField(_("scope (Chinese)"), max_length=300, blank=True)
-    quote = models.TextField(_("source wording"), blank=True)
+    scope_en = models.CharField(_("scope (English)"), max_length=300, blank=True, validators=PRINTABLE)
+    scope_zh = models.CharField(_("scope (Chinese)"), max_length=300, blank=True, validators=PRINTABLE)
+    quote = models.TextField(_("source wording"), blank=True, validators=PRINTABLE)
 
     history = HistoricalRecords()
 
@@ -278,11 +286,11 @@ class Transfer(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("office"))
     order = models.PositiveIntegerField(_("order"), default=0)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
-    text_en = models.TextField(_("function (English)"))
-    text_zh = models.TextField(_("function (Chinese)"))
-    quote = models.TextField(_("source wording"), blank=True)
-    body_en = models.CharField(_("body (English)"), max_length=200, blank=True)
-    body_zh = models.CharField(_("body (Chinese)"), max_length=200, blank=True)
+    text_en = models.TextField(_("function (English)"), validators=PRINTABLE)
+    text_zh = models.TextField(_("function (Chinese)"), validators=PRINTABLE)
+    quote = models.TextField(_("source wording"), blank=True, validators=PRINTABLE)
+    body_en = models.CharField(_("body (English)"), max_length=200, blank=True, validators=PRINTABLE)
+    body_zh = models.CharField(_("body (Chinese)"), max_length=200, blank=True, validators=PRINTABLE)
     subjects = models.ManyToManyField(Subject, blank=True, related_name="transfers", verbose_name=_("subjects"))
 
     history = HistoricalRecords(m2m_fields=[subjects])

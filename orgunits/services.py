@@ -1,5 +1,6 @@
 """Writes to the organisation data. Every write is atomic and keeps the mptt trees consistent."""
 import datetime
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +10,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from orgunits.interchange import (
     OFFICE_FACT_FIELDS,
-    SLUG_RE,
     OrgDataError,
     read_fixture_dir,
     text_language,
@@ -26,6 +26,7 @@ from orgunits.models import (
     Transfer,
     Unit,
 )
+from orgunits.validators import SLUG_RE
 
 # The office's own columns; document_date is parsed from text separately.
 OFFICE_FIELDS = ("name_en", "name_zh", *(field for field in OFFICE_FACT_FIELDS if field != "document_date"))
@@ -234,12 +235,15 @@ def _bulk_create(objects, model, stats):
     if objects:
         bulk_create_with_history(objects, model, default_change_reason=IMPORT_REASON)
         stats["created"] += len(objects)
+        for instance in objects:
+            instance._created_by_import = True
 
 
 def _bulk_update(objects, model, fields, stats):
+    """Write changed rows; a row created earlier in the same import counts as created only."""
     if objects:
         bulk_update_with_history(objects, model, sorted(fields), default_change_reason=IMPORT_REASON)
-        stats["updated"] += len(objects)
+        stats["updated"] += sum(1 for instance in objects if not getattr(instance, "_created_by_import", False))
 
 
 def _sync_units(offices_data, offices, stats):
@@ -300,6 +304,7 @@ def _sync_units(offices_data, offices, stats):
     slug_of = {office.pk: slug for slug, office in offices.items()}
     stale = [unit for (office_id, slug), unit in existing.items() if (slug_of[office_id], slug) not in units]
     for unit in sorted(stale, key=lambda unit: -unit.level):
+        stats["deleted"] += 1 + unit.duties.count() + unit.portfolio.count()
         unit.duties.all().delete()
         unit.portfolio.all().delete()
         unit.delete()
@@ -348,7 +353,8 @@ def _sync_child_lists(model, owner_field, current_rows, wanted, build, stats, or
         model,
         default_change_reason=IMPORT_REASON,
     )
-    stats["updated"] += len(replaced)
+    for owner_id in replaced:
+        _count_replaced(stats, current.get(owner_id, []), wanted[owner_id])
 
 
 def _sync_transfers(offices_data, offices, subjects, stats):
@@ -388,7 +394,19 @@ def _sync_transfers(offices_data, offices, subjects, stats):
             transfer._change_reason = IMPORT_REASON
             transfer.save()
             transfer.subjects.set([subjects[slug] for slug in item[6]])
-        stats["updated"] += 1
+        _count_replaced(stats, current.get(office.pk, []), transfers)
+
+
+def _count_replaced(stats, current, wanted):
+    """Count a child list replaced by `wanted`: a row that changed is one update, not a delete and a create."""
+    added = sum((Counter(wanted) - Counter(current)).values())
+    removed = sum((Counter(current) - Counter(wanted)).values())
+    changed = min(added, removed)
+    if not added and not removed:  # the same rows in a new order
+        changed = sum(1 for old, new in zip(current, wanted, strict=True) if old != new)
+    stats["updated"] += changed
+    stats["created"] += added - min(added, removed)
+    stats["deleted"] += removed - min(added, removed)
 
 
 def _rebuild_office_trees(offices):
@@ -450,6 +468,7 @@ def unit_save(*, unit):
     parent cannot hold the unit or the unit would change office.
     """
     _lock_office_tree(unit.office_id)
+    _unit_validate(unit)
     current = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
     if unit.parent_id is not None:
         parent = Unit.objects.filter(pk=unit.parent_id).first()
@@ -480,6 +499,20 @@ def unit_save(*, unit):
         _reload(unit)
     org_data_changed()
     return unit
+
+
+def _unit_validate(unit):
+    """The admin's checks (slug form, no control characters, a slug unique in its office), so that
+    no door stores what export or import would refuse. Raises ValidationError."""
+    errors = {}
+    for name in ("slug", "name_en", "name_zh", "source_label"):
+        try:
+            Unit._meta.get_field(name).run_validators(getattr(unit, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    unit.validate_constraints()
 
 
 def _reload(unit):

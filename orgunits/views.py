@@ -1,6 +1,8 @@
 """The browse pages. Each view asks the selectors for its data and renders one template."""
+from csp.decorators import csp_update
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
@@ -10,6 +12,7 @@ from orgunits import selectors
 from orgunits.chart import chart_layout
 from orgunits.filters import OfficeFilter, SubjectFilter, UnitSearchFilter
 from orgunits.models import Unit
+from orgunits.validators import strip_forbidden_characters
 
 OFFICES_PER_PAGE = 40
 RESULTS_PER_PAGE = 20
@@ -51,6 +54,15 @@ def _with_chart_labels(units):
         unit.duty_label = duties[unit.duty_count]
         unit.subject_label = subjects[unit.subject_count]
     return units
+
+
+def _well_formed_xml(response):
+    """Drop characters XML cannot carry, so that data stored before they were refused still draws."""
+    text = response.content.decode("utf-8")
+    cleaned = strip_forbidden_characters(text)
+    if cleaned != text:
+        response.content = cleaned.encode("utf-8")
+    return response
 
 
 class LanguageTagsMixin:
@@ -101,6 +113,7 @@ class OfficeDetailView(LanguageTagsMixin, DetailView):
         )
 
 
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
 class OfficeChartView(LanguageTagsMixin, DetailView):
     """The office's unit tree drawn as an SVG org chart."""
 
@@ -113,6 +126,11 @@ class OfficeChartView(LanguageTagsMixin, DetailView):
         if office is None:
             raise Http404(_("There is no office with this address."))
         return office
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response.add_post_render_callback(_well_formed_xml)
+        return response
 
     def get_context_data(self, **kwargs):
         current, other = _language_tags()

@@ -55,6 +55,7 @@ export DJANGO_SETTINGS_MODULE=govoffice.settings
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/govoffice"
 export SECRET_KEY="load-test-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')-not-for-production"
 export ALLOWED_HOSTS=127.0.0.1 CONN_MAX_AGE=600 STATIC_ROOT="$WORK/static"
+export RATE_LIMIT_PAGES=0 RATE_LIMIT_API=0  # wrk is one address sending thousands of requests
 unset DEBUG
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py load_org

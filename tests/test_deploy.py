@@ -51,9 +51,32 @@ def test_check_deploy_does_catch_a_weak_key(tmp_path):
 
 
 def test_a_missing_secret_key_stops_production_start_up(tmp_path):
-    result = run(["manage.py", "check"], production_env(tmp_path, SECRET_KEY=None))
+    result = run(["-c", "import govoffice.wsgi"], production_env(tmp_path, SECRET_KEY=None))
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+    # manage.py says so in one line when production is asked for explicitly.
+    result = run(["manage.py", "check"], production_env(tmp_path, SECRET_KEY=None, DEBUG="0"))
+    assert result.returncode != 0
+    assert result.stderr.strip() == "manage.py: Set SECRET_KEY (or DEBUG=1 for local development)."
+
+
+def bare_env(tmp_path, **extra):
+    """A first-time user's shell: no DEBUG, no SECRET_KEY, no settings module."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", **extra}
+
+
+def test_manage_py_defaults_to_development_without_a_traceback(tmp_path):
+    result = run(["manage.py", "route", "coal safety"], bare_env(tmp_path))
+    assert "Traceback" not in result.stderr
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "manage.py migrate" in result.stderr
+    assert run(["manage.py", "migrate", "-v0"], bare_env(tmp_path)).returncode == 0
+    assert run(["manage.py", "load_org"], bare_env(tmp_path)).returncode == 0
+    result = run(["manage.py", "route", "coal safety"], bare_env(tmp_path))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "shanxi" in result.stdout
+    assert probe(bare_env(tmp_path, DJANGO_SETTINGS_MODULE="govoffice.settings", SECRET_KEY="x" * 50))["DEBUG"] is False
 
 
 SETTINGS_PROBE = textwrap.dedent(
@@ -149,3 +172,85 @@ def test_whitenoise_serves_hashed_static_files_and_https_is_enforced(tmp_path):
     assert values["healthz"] == 200 and "max-age=31536000" in values["hsts"]
     assert values["missing"] == 404 and not values["debug_page"]
     assert values["bad_host"] == 400
+
+
+def test_an_import_blocked_by_another_writer_fails_in_one_line_and_writes_nothing(tmp_path):
+    """Two imports at once on SQLite: the second waits, then gives up cleanly."""
+    import sqlite3
+
+    env = bare_env(tmp_path)
+    assert run(["manage.py", "migrate", "-v0"], env).returncode == 0
+    assert run(["manage.py", "load_org"], env).returncode == 0
+    exported = run(["manage.py", "export_org", "--office", "jilin"], env)
+    document = json.loads(exported.stdout)
+    document["offices"][0]["name_en"] = "Renamed while locked"
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    writer = sqlite3.connect(tmp_path / "fresh.sqlite3", isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # the other import, mid-write
+    try:
+        result = run(["manage.py", "import_org", str(path)], env)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "database is locked" in result.stderr
+    assert "nothing was imported" in result.stderr
+    names = sqlite3.connect(tmp_path / "fresh.sqlite3").execute("SELECT name_en FROM orgunits_office").fetchall()
+    assert ("Renamed while locked",) not in names
+
+
+LOG_PROBE = textwrap.dedent(
+    """
+    import django, logging
+    django.setup()
+    logging.getLogger("django.request").warning("request-line")
+    logging.getLogger("django.server").warning("server-line")
+    logging.getLogger("orgunits").warning("app-line")
+    """
+)
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_written_once(tmp_path, debug):
+    result = run(["-c", LOG_PROBE], production_env(tmp_path, DEBUG=debug))
+    assert result.returncode == 0, result.stderr
+    for line in ("request-line", "server-line", "app-line"):
+        assert result.stderr.count(line) == 1, (line, result.stderr)
+
+
+HEADER_PROBE = textwrap.dedent(
+    """
+    import json, django
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="portal.example.gov")
+    print(json.dumps({
+        "hsts": client.get("/healthz", secure=True).headers.get("Strict-Transport-Security", ""),
+        "forwarded_https": client.get("/healthz", HTTP_X_FORWARDED_PROTO="https").status_code,
+    }))
+    """
+)
+
+
+def headers(env):
+    result = run(["-c", HEADER_PROBE], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_hsts_binds_subdomains_and_preload_only_when_configured(tmp_path):
+    assert headers(production_env(tmp_path))["hsts"] == "max-age=31536000"
+    configured = headers(production_env(tmp_path, SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1"))
+    assert configured["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy(tmp_path):
+    assert headers(production_env(tmp_path))["forwarded_https"] == 301  # a client's claim: still redirected
+    assert headers(production_env(tmp_path, TRUSTED_PROXY_COUNT="1"))["forwarded_https"] == 200

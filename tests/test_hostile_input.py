@@ -36,6 +36,7 @@ def _corpus():
         # NUL and control characters
         "\x00", "tourism\x00", "\x00\x00\x00", "\x01\x02\x03", "\x07", "\x08\x08\x08", "\x1b[31mred\x1b[0m",
         "\x1b]0;title\x07", "\x7f", "\x85", "\x9b31m", "line1\rline2", "\x0b\x0c",
+        "unit\x0bname", "\ufdd0", "name\U0001fffe",
         # SQL
         "' OR '1'='1", "' OR 1=1 --", "\"; DROP TABLE orgunits_unit; --", "1; SELECT pg_sleep(5)",
         "' UNION SELECT username, password FROM auth_user --", "%' AND 1=0 UNION SELECT NULL --", "\\", "\\'",
@@ -552,3 +553,55 @@ def test_import_says_where_a_wrongly_shaped_value_is(hunan_document, breakage):
     with pytest.raises(OrgDataError) as excinfo:
         org_import(data=document)
     assert "unexpected shape" not in str(excinfo.value)
+
+
+# Control characters typed into the admin ---------------------------------------------------------
+
+from django.db import models as db_models  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from orgunits.models import OfficeName  # noqa: E402
+from orgunits.validators import forbidden_character  # noqa: E402
+
+ADMIN_TEXT_MODELS = (Office, OfficeName, Unit, Duty, PortfolioEntry, Transfer, Subject, SubjectAlias)
+# Forms strip surrounding whitespace (which includes \x85) before validating; NUL has its own check.
+CONTROL_INPUTS = [value for value in CORPUS if not isinstance(value, Raw) and forbidden_character(value.strip())
+                  and "\x00" not in value and len(value) < 100]
+
+
+def admin_form_data(response):
+    """What an unchanged save of the admin page in `response` posts."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            data[key] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+    return data
+
+
+@pytest.mark.parametrize("model", ADMIN_TEXT_MODELS, ids=lambda model: model.__name__)
+def test_control_characters_typed_into_admin_fields_are_refused(admin_client_logged_in, model):
+    assert len(CONTROL_INPUTS) >= 20
+    obj = model.objects.order_by("pk").first()
+    if obj is None:
+        obj = OfficeName.objects.create(office=Office.objects.first(), name_en="Another name", name_zh="别名")
+    url = reverse(f"admin:orgunits_{model._meta.model_name}_change", args=[obj.pk])
+    base = admin_form_data(admin_client_logged_in.get(url))
+    fields = [field.name for field in model._meta.concrete_fields
+              if isinstance(field, (db_models.CharField, db_models.TextField)) and not field.choices
+              and field.name in base and not isinstance(field, db_models.SlugField)]
+    assert fields
+    before = snapshot()
+    for index, value in enumerate(CONTROL_INPUTS):
+        field = fields[index % len(fields)]  # every input once, spread over the fields
+        response = admin_client_logged_in.post(url, {**base, field: value})
+        assert response.status_code == 200, (field, value)
+        assert field in response.context["adminform"].form.errors, (field, value)
+    assert snapshot() == before

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from orgunits.interchange import OrgDataError
-from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
+from orgunits.models import Duty, Office, OfficeName, PortfolioEntry, Subject, SubjectAlias, Transfer, Unit
 from orgunits.selectors import org_export
 from orgunits.services import org_import, org_load_fixtures
 
@@ -154,3 +154,52 @@ def test_load_org_restores_a_deleted_unit_and_edited_duty():
     duty.save()
     org_load_fixtures(directory=settings.ORG_FIXTURES_DIR)
     assert Unit.objects.get(pk=unit.pk).duties.first().text_en == original
+
+
+ROW_MODELS = (Office, OfficeName, Unit, Duty, PortfolioEntry, Transfer, Subject, SubjectAlias)
+
+
+def empty_database():
+    for model in (PortfolioEntry, Duty, Transfer, OfficeName, SubjectAlias):
+        model.objects.all().delete()
+    for unit in Unit.objects.order_by("-level"):
+        unit.delete()
+    Office.objects.all().delete()
+    Subject.objects.update(parent=None)
+    Subject.objects.all().delete()
+
+
+def load_org_report():
+    out = io.StringIO()
+    call_command("load_org", stdout=out)
+    return out.getvalue()
+
+
+def test_loading_into_an_empty_database_reports_every_row_as_created():
+    empty_database()
+    report = load_org_report()
+    total = sum(model.objects.count() for model in ROW_MODELS)
+    assert total > 1000
+    assert f"{total} created, 0 updated, 0 deleted" in report
+
+
+def test_the_report_counts_rows_changed_added_and_removed():
+    duty = Duty.objects.order_by("pk").first()
+    Duty.objects.filter(pk=duty.pk).update(text_en="Edited in the database")
+    Subject.objects.filter(slug="tourism").update(name_en="Travel")
+    SubjectAlias.objects.filter(subject__slug="tourism").order_by("pk").first().delete()
+    extra = Unit.objects.get(office__slug="jilin", parent=None)
+    OfficeName.objects.create(office=extra.office, name_en="Extra name", name_zh="额外名称", order=99)
+    assert "1 created, 2 updated, 1 deleted" in load_org_report()
+
+
+@pytest.mark.parametrize("depth", [200_000, 5_000])
+def test_a_deeply_nested_document_is_refused_in_one_line(tmp_path, depth):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_org", str(path))
+    assert "nothing was imported" in str(caught.value) or "nested too deeply" in str(caught.value)
+    assert "\n" not in str(caught.value).strip() or "nothing was imported" in str(caught.value)
+    assert snapshot() == before

@@ -89,7 +89,7 @@ def test_office_tree_nodes_show_both_names_kind_and_counts(client):
     )
     page = html(client.get("/offices/jilin/"))
     node = page[page.index(f'data-unit="{unit.slug}"') :]
-    node = node[: node.index("</summary>")]
+    node = node[: node.index("<details")]
     assert escape(unit.name_en) in node and unit.name_zh in node
     assert ">office<" in node
     assert f"{unit.d} duties" in node and f"{unit.s} subjects" in node
@@ -476,3 +476,21 @@ def test_every_interface_string_has_a_compiled_chinese_translation(settings):
         catalog = gettext.GNUTranslations(handle)._catalog
     stale = [msgid for msgid, msgstr in entries if catalog.get(msgid, catalog.get((msgid, 0))) != msgstr]
     assert stale == [], "django.mo is older than django.po: run compilemessages"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_office_page_names_its_source_by_title_number_and_date_not_file_name(client, language):
+    from orgunits.models import Office
+
+    for office in Office.objects.all():
+        response = client.get(f"/offices/{office.slug}/", HTTP_ACCEPT_LANGUAGE=language)
+        content = response.content.decode()
+        assert office.source_file not in content
+        title = office.document_title_zh if language == "zh-hans" else office.document_title_en
+        shown = title or office.document_title_en or office.document_title_zh
+        if shown:
+            assert escape(shown) in content
+        if office.document_number:
+            assert escape(office.document_number) in content
+        if office.document_date:
+            assert office.document_date.isoformat() in content

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from govoffice.terminal import printable
 from orgunits.interchange import OrgDataError
@@ -19,6 +20,10 @@ class Command(BaseCommand):
             stats = org_load_fixtures(directory=options["dir"])
         except OrgDataError as exc:
             raise CommandError(printable("Nothing was loaded:\n" + "\n".join(exc.problems))) from exc
+        except DatabaseError as exc:
+            # e.g. SQLite's "database is locked" while another import writes; the load is atomic.
+            raise CommandError(printable(f"Nothing was loaded: the database refused the write ({str(exc).strip()}); "
+                                         "try again when other writes have finished")) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 "Organisation data loaded: {created} created, {updated} updated, {deleted} deleted.".format(**stats)
