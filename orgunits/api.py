@@ -62,7 +62,7 @@ def office_list(request):
     try:
         page = _page(request, selectors.office_list(), OFFICES_PER_PAGE)
     except _BadPage as exc:
-        return _json({"detail": str(exc)}, status=400)
+        return _json({"error": str(exc)}, status=400)
     return _paginated(
         request,
         page,
@@ -98,5 +98,5 @@ def subject_list(request):
     try:
         page = _page(request, selectors.subject_ids_by_slug(), SUBJECTS_PER_PAGE)
     except _BadPage as exc:
-        return _json({"detail": str(exc)}, status=400)
+        return _json({"error": str(exc)}, status=400)
     return _paginated(request, page, selectors.subject_catalogue(subject_ids=list(page.object_list)))

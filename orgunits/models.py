@@ -52,8 +52,8 @@ class Office(BilingualNameMixin, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=200, validators=PRINTABLE)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     # The province the office belongs to (itself, for a provincial office): the home page groups by it.
-    province_en = models.CharField(_("province (English)"), max_length=100, blank=True)
-    province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True)
+    province_en = models.CharField(_("province (English)"), max_length=100, blank=True, validators=PRINTABLE)
+    province_zh = models.CharField(_("province (Chinese)"), max_length=100, blank=True, validators=PRINTABLE)
     order = models.PositiveIntegerField(_("order"), default=0)
     source_file = models.CharField(_("source file"), max_length=200, validators=PRINTABLE)
     source_language = models.CharField(_("source language"), max_length=2, choices=Language.choices)

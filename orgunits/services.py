@@ -308,7 +308,6 @@ def _sync_units(offices_data, offices, stats):
         unit.duties.all().delete()
         unit.portfolio.all().delete()
         unit.delete()
-        stats["deleted"] += 1
     lost_units = {unit.office_id for unit in stale}
     return units, [office for office in offices.values() if office.pk in lost_units]
 

@@ -49,7 +49,7 @@ def test_a_page_that_does_not_exist_is_a_json_400(client, page):
         response = client.get(url, {"page": page})
         assert response.status_code == 400
         assert response["Content-Type"] == "application/json"
-        assert response.json()["detail"]
+        assert response.json()["error"]
 
 
 @pytest.mark.parametrize(
