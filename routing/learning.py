@@ -132,6 +132,34 @@ class LearnedModel:
         return (self.record_vectorizer or self.vectorizer).transform([normalize_text(text) for text in texts]).tocsr()
 
 
+_analyzers = {}  # id(vectorizer) -> (vectorizer, analyzer): built once per loaded model
+
+
+def vectorize(vectorizer, text):
+    """`vectorizer.transform([text])` for one normalised text, without scikit-learn's per-call checks.
+
+    The same tf-idf row (sublinear tf, idf, L2 norm); about a tenth of the time, which matters at
+    one call per matter.
+    """
+    entry = _analyzers.get(id(vectorizer))
+    if entry is None or entry[0] is not vectorizer:
+        entry = _analyzers[id(vectorizer)] = (vectorizer, vectorizer.build_analyzer())
+    vocabulary = vectorizer.vocabulary_
+    counts = {}
+    for gram in entry[1](text):
+        column = vocabulary.get(gram)
+        if column is not None:
+            counts[column] = counts.get(column, 0) + 1
+    columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
+    values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vectorizer.idf_[columns]
+    norm = np.sqrt((values * values).sum())
+    if norm:
+        values /= norm
+    order = np.argsort(columns)
+    return sp.csr_matrix((values[order].astype(np.float32), columns[order], np.array([0, len(columns)])),
+                         shape=(1, len(vocabulary)))
+
+
 def _vectorizer(ngrams):
     return TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True, min_df=2, dtype=np.float32)
 
@@ -225,8 +253,8 @@ class Learned:
 def read(model, text):
     """What the learned layer makes of `text` (a vectorizer pass or two, one subject prediction)."""
     normal = normalize_text(text)
-    vector = model.vectorizer.transform([normal])
-    record_vector = model.record_vectorizer.transform([normal]) if model.record_vectorizer is not None else vector
+    vector = vectorize(model.vectorizer, normal)
+    record_vector = vectorize(model.record_vectorizer, normal) if model.record_vectorizer is not None else vector
     if not vector.nnz or model.subject_model is None:
         return Learned(vector, record_vector, {NO_UNIT: 1.0} if not vector.nnz else {})
     return Learned(vector, record_vector, model.subject_model.probabilities(vector))
