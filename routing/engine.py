@@ -440,9 +440,11 @@ def _score_unit(index, unit, query, recognised, duty_evidence):
     coverage, duty, matched = duty_evidence
     if duty is not None and coverage > 0:
         evidence.append((coverage * 0.9, "duty", (duty, matched)))
-    name_matched = [token for token in query.tokens if token in unit.name_tokens]
+    # A place stands for the office named after its province or city ("海口" for the Hainan office).
+    name_matched = [token for token in query.tokens if not query.variants[token].isdisjoint(unit.name_tokens)]
     if name_matched and query.total:
-        weight = 0.8 * sum(query.weights[token] for token in name_matched) / query.total
+        weight = 0.8 * sum(query.weights[token] * (1.0 if token in unit.name_tokens else VARIANT_FACTOR)
+                           for token in name_matched) / query.total
         evidence.append((weight, "name", name_matched))
     if not evidence:
         return 0.0, []
@@ -497,7 +499,8 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
             candidates.update(holders.get(related, ()))
     names = index.name_postings.get(office, {})
     for token in query.tokens:
-        candidates.update(names.get(token, ()))
+        for variant in query.variants[token]:
+            candidates.update(names.get(variant, ()))
     scored = []
     for position in sorted(candidates):
         unit = units[position]

@@ -145,4 +145,18 @@ EVERYDAY_TO_OFFICIAL = {
     "chronicle": ["memorabilia"],
     "diary": ["memorabilia"],
     "大事": ["大事记"],
+    # Places and the offices named after them: a General Office's representative offices serve the
+    # province or city in their name, so its main cities and districts stand for that name.
+    # judgement: the Guangzhou office serves Guangdong outside Shenzhen, which has its own office.
+    "海口": ["海南"], "三亚": ["海南"], "儋州": ["海南"], "琼海": ["海南"], "万宁": ["海南"], "文昌": ["海南"],
+    "haikou": ["hainan"], "sanya": ["hainan"],
+    "浦东": ["上海"], "虹桥": ["上海"], "陆家嘴": ["上海"], "徐汇": ["上海"], "闵行": ["上海"],
+    "pudong": ["shanghai"], "hongqiao": ["shanghai"],
+    "海淀": ["北京"], "中关村": ["北京"], "天安门": ["北京"], "京城": ["北京"], "首都": ["北京"],
+    "peking": ["beijing"],
+    "南山区": ["深圳"], "福田": ["深圳"], "宝安": ["深圳"], "龙岗": ["深圳"], "前海": ["深圳"], "罗湖": ["深圳"],
+    "东莞": ["广州"], "佛山": ["广州"], "珠海": ["广州"], "中山": ["广州"], "惠州": ["广州"], "江门": ["广州"],
+    "汕头": ["广州"], "湛江": ["广州"], "广东": ["广州"],
+    "dongguan": ["guangzhou"], "foshan": ["guangzhou"], "zhuhai": ["guangzhou"], "guangdong": ["guangzhou"],
+    "canton": ["guangzhou"],
 }

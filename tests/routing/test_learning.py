@@ -152,3 +152,17 @@ def test_subject_probabilities_reach_units_and_research_units_yield_to_handlers(
     by_unit = {index.units["shanxi"][position].slug: score for position, (score, _, _) in scores.items()}
     assert by_unit["secretariat-5"] == pytest.approx(0.9)
     assert by_unit["research-division-2"] < by_unit["secretariat-5"]
+
+
+@pytest.mark.parametrize("matter, unit", [
+    ("在海口工作的湖南老乡想找家乡政府帮忙", "hainan-office"),
+    ("a Hunan company in Dongguan has a labour dispute", "guangzhou-office"),
+    ("浦东有一家湘企需要对接", "shanghai-office"),
+])
+def test_a_place_leads_to_the_representative_office_that_serves_it(matter, unit):
+    assert first_unit(matter, office="hunan")[1] == unit
+
+
+def test_the_documents_alone_take_a_city_for_its_province(settings):
+    settings.ROUTING_LEARNING = False
+    assert first_unit("在海口工作的湖南老乡想找家乡政府帮忙", office="hunan")[1] == "hainan-office"
