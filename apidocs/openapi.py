@@ -333,7 +333,8 @@ PATHS = {
             "summary": "The offices",
             "description": "Every office in source order with its level and number of units, 100 a page.",
             "parameters": LIST_PARAMETERS,
-            "responses": {"200": json_answer("The offices, a page at a time.", list_answer("offices", ref("OfficeSummary"))),
+            "responses": {"200": json_answer("The offices, a page at a time.",
+                                             list_answer("offices", ref("OfficeSummary"))),
                           "400": json_answer("A page number that is not a page of the list.", ref("Error"))},
         }
     },
@@ -397,7 +398,8 @@ PATHS = {
             "summary": "The subject taxonomy",
             "description": "Every subject with its aliases and parent, and the units of each office that hold it.",
             "parameters": LIST_PARAMETERS,
-            "responses": {"200": json_answer("The subjects, a page at a time.", list_answer("subjects", ref("Subject"))),
+            "responses": {"200": json_answer("The subjects, a page at a time.",
+                                             list_answer("subjects", ref("Subject"))),
                           "400": json_answer("A page number that is not a page of the list.", ref("Error"))},
         }
     },

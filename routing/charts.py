@@ -32,7 +32,8 @@ def learning_curve_svg(curve, title="Top-1 accuracy by records per office (cross
                      f'stroke="#e0e0e0"/>')
         parts.append(f'<text x="{LEFT - 8}" y="{y(tick / 100) + 4:.1f}" text-anchor="end">{tick} %</text>')
     for position, point in enumerate(curve):
-        label = f"all ({point['records_per_office']:,})" if point["size"] is None else f"{point['records_per_office']:,}"
+        used = f"{point['records_per_office']:,}"
+        label = f"all ({used})" if point["size"] is None else used
         parts.append(f'<text x="{x(position):.1f}" y="{TOP + plot_height + 18}" text-anchor="middle">'
                      f"{escape(label)}</text>")
     parts.append(f'<text x="{LEFT + plot_width / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle">'

@@ -402,7 +402,7 @@ def _route_office(index, model, learned, prepared, office, limit):
 
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
-    for score, position, slug, d, s in shown:
+    for score, position, slug, _, s in shown:
         unit = units[position]
         reasons = engine.explain(index, prepared, doc[slug]) if slug in doc else []
         if s >= 0.1:

@@ -1,4 +1,4 @@
-"""Routing's rows: the shared data versions, the log of routed matters, who may add to it, and the trained learned layer."""
+"""Routing's rows: the shared data versions, the log of routed matters, who may add to it, the trained router."""
 import re
 
 from django.conf import settings

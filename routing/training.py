@@ -95,6 +95,8 @@ def router_train(*, index, force=False):
             blob=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
         )
         _use(row.pk)
+        if _loaded["id"] == row.pk:  # an id used before (a rolled-back transaction): not the model loaded
+            _loaded["id"] = None
         stale = TrainedRouter.objects.order_by("-pk").values_list("pk", flat=True)[KEEP_TRAINED:]
         TrainedRouter.objects.filter(pk__in=list(stale)).delete()
     return row, True

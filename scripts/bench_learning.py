@@ -51,7 +51,8 @@ def main():
     index, model = snapshot.index, snapshot.learned
     timed("document engine alone", queries, lambda text, office: engine.route(index, text, office=office))
     if model is not None:
-        timed("documents + learned layer", queries, lambda text, office: learning.route(index, model, text, office=office))
+        timed("documents + learned layer", queries,
+              lambda text, office: learning.route(index, model, text, office=office))
         timed("documents + learned, all offices", queries[:1000],
               lambda text, office: learning.route(index, model, text, office=None))
 

@@ -18,7 +18,8 @@ REAL = Path(settings.BASE_DIR).parent / "shared" / "eval" / "real"
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not (REAL / "cases-dev.jsonl").exists(), reason="the real messages are not beside this checkout"),
+    pytest.mark.skipif(not (REAL / "cases-dev.jsonl").exists(),
+                       reason="the real messages are not beside this checkout"),
 ]
 
 

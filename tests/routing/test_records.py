@@ -85,7 +85,8 @@ def test_training_records_are_plain_rows_in_one_query(shanxi):
     with CaptureQueriesContext(connection) as queries:
         rows = selectors.training_records()
     assert len(queries) == 1
-    assert rows[0] == {"id": first.pk, "office": "shanxi", "text": "tourist complaint", "unit": "secretariat-3", "subject": "tourism",
+    assert rows[0] == {"id": first.pk, "office": "shanxi", "text": "tourist complaint", "unit": "secretariat-3",
+                       "subject": "tourism",
                        "outcome": "corrected", "recorded_at": first.recorded_at}
     assert rows[1]["unit"] is None and rows[1]["office"] == "jilin"
     assert [row["text"] for row in selectors.training_records(office="jilin")] == ["nothing"]

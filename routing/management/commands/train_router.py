@@ -17,4 +17,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Trained on {row.records} records and the starter log in {row.seconds:.1f} s "
                               f"(model {row.pk}, {len(row.blob) / 1e6:.1f} MB).")
         else:
-            self.stdout.write(f"Up to date: model {row.pk} was trained on the same {row.records} records and starter log.")
+            self.stdout.write(f"Up to date: model {row.pk} was trained on the same {row.records} records "
+                              "and starter log.")
