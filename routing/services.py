@@ -133,10 +133,11 @@ def routing_versions():
     return tuple(row) if row else (0, 0, 0)
 
 
-def routing_snapshot():
+def routing_snapshot(*, learned=True):
     """The index, office choices and learned layer at the current versions; rebuilt when a version has moved.
 
     One indexed query per call; the rebuild (tens of milliseconds) happens once per change.
+    `learned=False` leaves the learned layer out (for training it).
     """
     version, records_version, trained_id = routing_versions()
     if _cache["version"] != version or _cache["index"] is None:
@@ -148,7 +149,7 @@ def routing_snapshot():
                 _cache["index"] = engine.build_index(data)
                 _cache["version"] = version
     index = _cache["index"]
-    learned = learned_model(trained_id=trained_id, records_version=records_version, index=index)
+    learned = learned_model(trained_id=trained_id, records_version=records_version, index=index) if learned else None
     return RoutingSnapshot(version=_cache["version"], index=index, offices=list(_cache["offices"]),
                            learned=learned, learned_key=(trained_id, records_version, id(learned)))
 

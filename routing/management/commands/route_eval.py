@@ -82,7 +82,7 @@ class Command(BaseCommand):
     def cross_validate(self, options):
         if options["folds"] < 2:
             raise CommandError("--folds needs at least 2 folds")
-        index = routing_snapshot().index
+        index = routing_snapshot(learned=False).index
         records = self.read_records(options["file"], index)
         if not records:
             raise CommandError(f"{options['file']}: no records")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from routing.services import routing_index
+from routing.services import routing_snapshot
 from routing.training import router_train
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Train even when nothing has changed.")
 
     def handle(self, *args, **options):
-        row, trained = router_train(index=routing_index(), force=options["force"])
+        row, trained = router_train(index=routing_snapshot(learned=False).index, force=options["force"])
         if trained:
             self.stdout.write(f"Trained on {row.records} records and the starter log in {row.seconds:.1f} s "
                               f"(model {row.pk}, {len(row.blob) / 1e6:.1f} MB).")
