@@ -124,7 +124,7 @@ class LearnedModel:
     examples: dict  # (office slug or None, unit or subject slug) -> Examples
     records: int = 0
     last_record_id: int = 0
-    recent: dict = field(default_factory=dict)  # office -> [(unit or NO_UNIT, text, row)] newer than the model
+    recent: dict = field(default_factory=dict)  # office -> ([unit or NO_UNIT], [text], matrix): newer records
     format: int = FORMAT
 
     def record_vectors(self, texts):
@@ -231,13 +231,18 @@ def remember(model, records):
 
     Returns a copy: the trained model itself stays as stored, and other threads may be reading it.
     """
-    recent = {}
-    records = list(records)
-    if records:
-        matrix = model.record_vectors([record["text"] for record in records])
-        for position, record in enumerate(records):
-            recent.setdefault(record["office"], []).append(
-                (record.get("unit") or NO_UNIT, record["text"], matrix[position]))
+    recent = dict(model.recent)
+    by_office = {}
+    for record in records:
+        by_office.setdefault(record["office"], []).append(record)
+    for office, rows in by_office.items():
+        units, texts, matrix = recent.get(office, ([], [], None))
+        added = model.record_vectors([record["text"] for record in rows])
+        recent[office] = (
+            units + [record.get("unit") or NO_UNIT for record in rows],
+            texts + [record["text"] for record in rows],
+            added if matrix is None else sp.vstack([matrix, added]).tocsr(),
+        )
     return LearnedModel(**{**model.__dict__, "recent": recent})
 
 
@@ -279,10 +284,14 @@ def records_weight(records):
 def recent_matches(model, learned, office, threshold):
     """{unit or NO_UNIT: (similarity, text)} for records newer than the model that resemble the matter."""
     found = {}
-    for unit, text, row in model.recent.get(office, ()):
-        similarity = float((row @ learned.record_vector.T).sum())
-        if similarity >= threshold and similarity > found.get(unit, (0.0, None))[0]:
-            found[unit] = (similarity, text)
+    if office not in model.recent:
+        return found
+    units, texts, matrix = model.recent[office]
+    similarities = (matrix @ learned.record_vector.T).toarray().ravel()
+    for position in np.flatnonzero(similarities >= threshold):
+        similarity, unit = float(similarities[position]), units[position]
+        if similarity > found.get(unit, (0.0, None))[0]:
+            found[unit] = (similarity, texts[position])
     return found
 
 

@@ -24,7 +24,7 @@ KEEP_TRAINED = 2  # stored models kept (the current one and its predecessor)
 
 _starter = {"key": None, "pairs": None}
 _trained = {}  # fingerprint -> LearnedModel trained in this process (equal inputs train once)
-_loaded = {"id": None, "model": None, "records_version": None, "current": None}
+_loaded = {"id": None, "model": None, "records_version": None, "current": None, "seen": 0}
 _lock = threading.Lock()
 
 
@@ -134,7 +134,13 @@ def learned_model(*, trained_id, records_version, index):
                 trained_id, model = row.pk, _unpickle(row.blob)
             _loaded.update(id=trained_id, model=model, records_version=None)
         if _loaded["records_version"] != records_version:
-            newer = training_records(after=_loaded["model"].last_record_id)
-            _loaded["current"] = learning.remember(_loaded["model"], newer)
+            # Only the records not seen yet are read and added (records changed or deleted since the
+            # training count again at the next `train_router`).
+            if _loaded["records_version"] is None:
+                _loaded.update(current=_loaded["model"], seen=_loaded["model"].last_record_id)
+            newer = training_records(after=_loaded["seen"])
+            if newer:
+                _loaded["current"] = learning.remember(_loaded["current"], newer)
+                _loaded["seen"] = newer[-1]["id"]
             _loaded["records_version"] = records_version
         return _loaded["current"]

@@ -101,6 +101,11 @@ def test_a_clerks_correction_counts_at_the_next_request_before_any_training(tiny
     assert result.results[0].reasons[0].kind == "precedent"
     assert result.results[0].reasons[0].quote == matter
     assert first_unit(matter, office="jilin")[1] != "secretariat-5"  # another office's record teaches nothing here
+    second = "pigeons nest in the clock tower of the old square"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_create(office=shanxi, text=second, unit=None, suggested_unit=None, outcome="no_unit")
+    assert first_unit(second)[1] is None  # "no unit", remembered as well
+    assert first_unit(matter)[1] == "secretariat-5"  # and the first correction still counts
 
 
 def test_chit_chat_in_the_starter_log_abstains_and_subjects_reach_their_holders(tiny_starter):
