@@ -332,12 +332,30 @@ def _precedent(vector, examples, count, text_en, text_zh):
                          text_zh=text_zh.format(count=count), matched=(), quote=example)
 
 
-def _route_office(index, model, learned, prepared, office, limit):
+@dataclass
+class _OfficeScores:
+    """One office's units ranked for a matter, before any is explained (explaining costs more than scoring)."""
+
+    office: str
+    scored: list  # [(score, unit position, unit slug, document score, subject score)], best first
+    doc: dict  # unit slug -> engine Candidate
+    subject: dict  # unit position -> (score, subject slug, portfolio entry)
+    office_probs: dict
+    weight: float
+    recent: dict
+
+    def best(self):
+        """The score the office's first shown unit would carry, or None when no unit would be shown."""
+        return min(self.scored[0][0], 1.0) if self.scored and self.scored[0][0] >= SHOWN_FROM else None
+
+
+def _score_office(index, model, learned, prepared, office):
+    """(_OfficeScores, None); (None, transfer dict) when the function moved out; (None, None) to abstain."""
     candidates, transfer, unheld = engine.score_office(index, prepared, office)
     if transfer is not None:  # the documents say the function has moved to another body
-        return [], transfer
+        return None, transfer
     if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
-        return [], None
+        return None, None
     units = index.units.get(office, ())
     positions = {unit.slug: position for position, unit in enumerate(units)}
     doc = {candidate.unit: candidate for candidate in candidates}
@@ -370,8 +388,15 @@ def _route_office(index, model, learned, prepared, office, limit):
         or weight * office_probs.get(NO_UNIT, 0.0) > best
     )
     if abstain:
-        return [], None
+        return None, None
+    return _OfficeScores(office, scored, doc, subject, office_probs, weight, recent), None
 
+
+def _explain_office(index, model, learned, prepared, scores, limit):
+    """The office's first `limit` shown units as engine Candidates, with their reasons."""
+    office, scored, doc, subject = scores.office, scores.scored, scores.doc, scores.subject
+    office_probs, weight, recent = scores.office_probs, scores.weight, scores.recent
+    units = index.units.get(office, ())
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
     for score, position, slug, d, s in shown:
@@ -410,28 +435,68 @@ def _route_office(index, model, learned, prepared, office, limit):
     if len(results) > 1 and results[0].score - results[1].score <= engine.TIE_WITHIN:
         for candidate in results:
             candidate.tie = results[0].score - candidate.score <= engine.TIE_WITHIN
-    return results, None
+    return results
+
+
+def _route_office(index, model, learned, prepared, office, limit):
+    scores, transfer = _score_office(index, model, learned, prepared, office)
+    if scores is None:
+        return [], transfer
+    return _explain_office(index, model, learned, prepared, scores, limit), None
+
+
+def office_bounds(index, model, learned, prepared):
+    """{office: the highest combined score any of its units could reach} for offices with any evidence.
+
+    Offices with records of their own (a trained model, or records newer than it) are always looked
+    at; the others can reach at most what the document engine's bound and the learned subjects they
+    hold allow (`_combine` with no records weight), so the rest of the offices need no scoring.
+    """
+    bounds = engine.office_bounds(index, prepared.query, prepared.recognised)
+    held = {}
+    for slug, probability in learned.subjects.items():
+        if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
+            continue
+        offices = set()
+        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
+            offices.update(index.subject_offices.get(related, ()) if related else ())
+        for office in offices:
+            held[office] = held.get(office, 0.0) + probability
+    for office in set(bounds) | set(held):
+        document, subject = bounds.get(office, 0.0), min(held.get(office, 0.0), 1.0)
+        bounds[office] = min(1.0, max(subject, document + (1 - document) ** DOUBT_POWER * subject))
+    for office in (*model.office_models, *model.office_counts, *model.recent):
+        if office in index.office_places:
+            bounds[office] = math.inf
+    return bounds
 
 
 def route(index, model, text, office=None, limit=5):
-    """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult."""
+    """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult.
+
+    With no office, offices are scored from the most promising down, and only until no office left
+    could reach the answer; only the offices in the answer are explained.
+    """
     learned = read(model, text)
     prepared = engine.prepare(index, text)
-    offices = [office] if office is not None else index.offices
-    results, transfer = [], None
-    for slug in offices:
-        office_results, office_transfer = _route_office(index, model, learned, prepared, slug, limit)
-        if office is not None:
-            results, transfer = office_results, office_transfer
-        elif office_results:
-            results.append(office_results[0])
-        elif office_transfer and transfer is None:
-            transfer = {**office_transfer, "office": slug}
-    if office is None:
-        results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
-        results = results[:limit]
-        if results:
-            transfer = None
+    if office is not None:
+        results, transfer = _route_office(index, model, learned, prepared, office, limit)
+    else:
+        order = index.office_places
+        bests, transfers = [], []
+        bounds = office_bounds(index, model, learned, prepared)
+        for slug, bound in sorted(bounds.items(), key=lambda item: (-item[1], order[item[0]])):
+            if len(bests) >= limit and bound + engine.BOUND_MARGIN < bests[limit - 1][0]:
+                break  # no office left can reach the answer
+            scores, office_transfer = _score_office(index, model, learned, prepared, slug)
+            if scores is not None and scores.best() is not None:
+                bests.append((scores.best(), order[slug], scores))
+                bests.sort(key=lambda item: (-item[0], item[1]))
+            elif office_transfer:
+                transfers.append((order[slug], {**office_transfer, "office": slug}))
+        results = [_explain_office(index, model, learned, prepared, scores, limit)[0]
+                   for _, _, scores in bests[:limit]]
+        transfer = None if results else min(transfers, key=lambda item: item[0], default=(0, None))[1]
     confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
     if not results:
         confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE
