@@ -26,6 +26,7 @@ the query clearly names a subject that no unit of the office holds. When a funct
 document says moved out of the office explains the query better than any unit, the result
 carries that transfer instead of a unit.
 """
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -596,8 +597,8 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
                 break  # no office left can reach the answer
             office_results, office_transfer = _route_office(index, slug, query, recognised, floor)
             if office_results:
-                bests.append((office_results[0].score, order[slug], office_results[0]))
-                bests.sort(key=lambda item: (-item[0], item[1]))
+                bisect.insort(bests, (office_results[0].score, order[slug], office_results[0]), key=rank_key)
+                del bests[limit:]
             elif office_transfer:
                 transfers.append((order[slug], {**office_transfer, "office": slug}))
         results = [candidate for _, _, candidate in bests[:limit]]
@@ -657,6 +658,11 @@ def office_bounds(index, query, recognised):
         for office in index.transfer_offices.get(("subject", slug), ()):
             bounds.setdefault(office, 0.0)
     return bounds
+
+
+def rank_key(item):
+    """Best score first, then the office's place in source order."""
+    return -item[0], item[1]
 
 
 def _by_bound(bounds, order):

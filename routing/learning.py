@@ -13,6 +13,7 @@ Both are linear models over character n-grams (scikit-learn), the known strong b
 Chinese text, and they add evidence to the document engine's rather than replace it. Pure Python
 and scikit-learn; no Django.
 """
+import bisect
 import math
 import re
 import unicodedata
@@ -490,8 +491,8 @@ def route(index, model, text, office=None, limit=5):
                 break  # no office left can reach the answer
             scores, office_transfer = _score_office(index, model, learned, prepared, slug)
             if scores is not None and scores.best() is not None:
-                bests.append((scores.best(), order[slug], scores))
-                bests.sort(key=lambda item: (-item[0], item[1]))
+                bisect.insort(bests, (scores.best(), order[slug], scores), key=engine.rank_key)
+                del bests[limit:]
             elif office_transfer:
                 transfers.append((order[slug], {**office_transfer, "office": slug}))
         results = [_explain_office(index, model, learned, prepared, scores, limit)[0]
