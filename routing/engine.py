@@ -170,6 +170,8 @@ class Index:
     subject_offices: dict = field(default_factory=dict)  # subject slug -> [office slugs holding it]
     transfer_offices: dict = field(default_factory=dict)  # token or ("subject", slug) -> [office slugs]
     office_places: dict = field(default_factory=dict)  # office slug -> place in source order (the tie-break)
+    unit_positions: dict = field(default_factory=dict)  # office slug -> unit slug -> position
+    office_subjects: dict = field(default_factory=dict)  # office slug -> frozenset of the subjects its units hold
 
 
 def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
@@ -297,6 +299,9 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         subject_offices=subject_offices,
         transfer_offices=transfer_offices,
         office_places={office["slug"]: place for place, office in enumerate(data["offices"])},
+        unit_positions={slug: {unit.slug: position for position, unit in enumerate(office_units)}
+                        for slug, office_units in units.items()},
+        office_subjects={slug: frozenset(holders) for slug, holders in subject_holders.items()},
     )
 
 
@@ -572,7 +577,7 @@ def _names_an_unheld_subject(index, office, recognised, best, scored):
     if strength < 0.8:
         return False
     related = {top_subject, index.subjects[top_subject].get("parent"), *index.children.get(top_subject, [])}
-    held = any(slug in unit.subjects for unit in index.units.get(office, ()) for slug in related if slug)
+    held = not index.office_subjects.get(office, frozenset()).isdisjoint(related)
     if held:
         return False
     top_evidence = scored[0].reasons if scored else []

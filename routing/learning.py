@@ -14,6 +14,7 @@ Chinese text, and they add evidence to the document engine's rather than replace
 and scikit-learn; no Django.
 """
 import bisect
+import functools
 import math
 import re
 import unicodedata
@@ -221,6 +222,13 @@ class Learned:
     vector: object  # for subjects
     record_vector: object  # for office records
     subjects: dict  # subject slug or NO_UNIT -> probability
+    _lookups: list = None
+
+    def lookups(self, index):
+        """`subject_lookups` of this matter, worked out once."""
+        if self._lookups is None:
+            self._lookups = subject_lookups(index, self.subjects)
+        return self._lookups
 
 
 def read(model, text):
@@ -279,24 +287,43 @@ _STUDY_RE = re.compile(r"research|研究|调研")
 
 def _studies(unit):
     """Research units study a subject rather than handle the matters in it."""
-    return bool(_STUDY_RE.search(unit.name_en.lower()) or _STUDY_RE.search(unit.name_zh))
+    return _studies_name(unit.name_en, unit.name_zh)
 
 
-def subject_unit_scores(index, office, subjects):
-    """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities."""
-    holders = index.subject_holders.get(office, {})
-    units = index.units.get(office, ())
-    scores = {}
+@functools.lru_cache(maxsize=65536)
+def _studies_name(name_en, name_zh):
+    return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
+
+
+def subject_lookups(index, subjects):
+    """[(subject slug, probability, ((slug held, factor), ...))] for the subjects worth looking up in
+    any office: read once per matter rather than once per office."""
+    lookups = []
     for slug, probability in subjects.items():
         if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
             continue
         parent = index.subjects[slug].get("parent")
+        related = ((slug, 1.0), (parent, PARENT_FACTOR), *((child, CHILD_FACTOR) for child in index.children.get(slug, ())))
+        lookups.append((slug, probability, tuple(item for item in related if item[0])))
+    return lookups
+
+
+def subject_unit_scores(index, office, subjects, lookups=None):
+    """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities.
+
+    `lookups` is `subject_lookups(index, subjects)`, when the caller has it already.
+    """
+    holders = index.subject_holders.get(office, {})
+    units = index.units.get(office, ())
+    scores = {}
+    for slug, probability, related_factors in subject_lookups(index, subjects) if lookups is None else lookups:
         held = {}
-        for related, factor in ((slug, 1.0), (parent, PARENT_FACTOR),
-                                *((child, CHILD_FACTOR) for child in index.children.get(slug, ()))):
-            for position in holders.get(related, ()) if related else ():
+        for related, factor in related_factors:
+            for position in holders.get(related, ()):
                 if factor > held.get(position, (0.0, None))[0]:
                     held[position] = (factor, related)
+        if not held:
+            continue
         handlers = [position for position in held if not _studies(units[position]) and not units[position].is_root]
         for position, (factor, related) in held.items():
             unit = units[position]
@@ -358,9 +385,9 @@ def _score_office(index, model, learned, prepared, office):
     if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
         return None, None
     units = index.units.get(office, ())
-    positions = {unit.slug: position for position, unit in enumerate(units)}
+    positions = index.unit_positions[office]
     doc = {candidate.unit: candidate for candidate in candidates}
-    subject = subject_unit_scores(index, office, learned.subjects)
+    subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
     office_probs, records = office_probabilities(model, learned, office)
     weight = records_weight(records)
     recent = recent_matches(model, learned, office, RECENT_MATCH)
