@@ -5,6 +5,7 @@ import pickle
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,17 +153,32 @@ def index_format():
     return digest.hexdigest()[:32]
 
 
-def _unpickle_index(blob):
-    """(index, offices) from a stored blob, or None when it cannot be read (the project's own pickle)."""
+@contextmanager
+def _long_lived():
+    """Make the objects created inside invisible to the cyclic garbage collector.
+
+    An index is millions of small objects that live until the data changes (and are then freed by
+    reference counting: they hold no cycles). Collecting while they are created costs seconds, and
+    every full collection afterwards would walk them all again (about 0.3 s at 400 offices).
+    """
     enabled = gc.isenabled()
-    gc.disable()  # millions of small objects, none of them garbage: collecting while loading only costs time
+    gc.collect()  # leave no garbage behind to be frozen with the index
+    gc.disable()
     try:
-        index, offices = pickle.loads(bytes(blob))
-    except (AttributeError, ImportError, TypeError, ValueError, EOFError, pickle.UnpicklingError):
-        return None
+        yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _unpickle_index(blob):
+    """(index, offices) from a stored blob, or None when it cannot be read (the project's own pickle)."""
+    try:
+        with _long_lived():
+            index, offices = pickle.loads(bytes(blob))
+    except (AttributeError, ImportError, TypeError, ValueError, EOFError, pickle.UnpicklingError):
+        return None
     return (index, offices) if isinstance(index, engine.Index) else None
 
 
@@ -179,7 +195,8 @@ def stored_index(*, version):
         return loaded
     started = time.perf_counter()
     data = org_export()
-    index = engine.build_index(data)
+    with _long_lived():
+        index = engine.build_index(data)
     offices = [(office["slug"], office["name_en"]) for office in data["offices"]]
     seconds = time.perf_counter() - started
     try:
