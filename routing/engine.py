@@ -26,6 +26,7 @@ the query clearly names a subject that no unit of the office holds. When a funct
 document says moved out of the office explains the query better than any unit, the result
 carries that transfer instead of a unit.
 """
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -163,6 +164,14 @@ class Index:
     duty_postings: dict  # office -> token -> [(unit position, duty position)]
     subject_holders: dict  # office -> subject slug -> [unit position]
     name_postings: dict  # office -> token -> [unit position]
+    # Across offices, so that routing with no office looks only at offices with evidence:
+    duty_offices: dict = field(default_factory=dict)  # token -> [office slugs with a duty using it]
+    name_offices: dict = field(default_factory=dict)  # token -> [office slugs with a unit name using it]
+    subject_offices: dict = field(default_factory=dict)  # subject slug -> [office slugs holding it]
+    transfer_offices: dict = field(default_factory=dict)  # token or ("subject", slug) -> [office slugs]
+    office_places: dict = field(default_factory=dict)  # office slug -> place in source order (the tie-break)
+    unit_positions: dict = field(default_factory=dict)  # office slug -> unit slug -> position
+    office_subjects: dict = field(default_factory=dict)  # office slug -> frozenset of the subjects its units hold
 
 
 def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
@@ -246,6 +255,22 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
             if not CJK_RE.search(text):
                 surface.update(english_words(normalize(text)))
 
+    duty_offices, name_offices, subject_offices, transfer_offices = {}, {}, {}, {}
+    for office in data["offices"]:
+        slug = office["slug"]
+        for token in duty_postings[slug]:
+            duty_offices.setdefault(token, []).append(slug)
+        for token in name_postings[slug]:
+            name_offices.setdefault(token, []).append(slug)
+        for subject in subject_holders[slug]:
+            subject_offices.setdefault(subject, []).append(slug)
+        keys = set()
+        for transfer in transfers[slug]:
+            keys.update(transfer.tokens)
+            keys.update(("subject", subject) for subject in transfer.subjects)
+        for key in keys:
+            transfer_offices.setdefault(key, []).append(slug)
+
     documents = max(documents, 1)
     idf = {
         token: math.log(1 + (documents - df + 0.5) / (df + 0.5)) for token, df in document_frequency.items()
@@ -269,6 +294,14 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         duty_postings=duty_postings,
         subject_holders=subject_holders,
         name_postings=name_postings,
+        duty_offices=duty_offices,
+        name_offices=name_offices,
+        subject_offices=subject_offices,
+        transfer_offices=transfer_offices,
+        office_places={office["slug"]: place for place, office in enumerate(data["offices"])},
+        unit_positions={slug: {unit.slug: position for position, unit in enumerate(office_units)}
+                        for slug, office_units in units.items()},
+        office_subjects={slug: frozenset(holders) for slug, holders in subject_holders.items()},
     )
 
 
@@ -547,7 +580,7 @@ def _names_an_unheld_subject(index, office, recognised, best, scored):
     if strength < 0.8:
         return False
     related = {top_subject, index.subjects[top_subject].get("parent"), *index.children.get(top_subject, [])}
-    held = any(slug in unit.subjects for unit in index.units.get(office, ()) for slug in related if slug)
+    held = not index.office_subjects.get(office, frozenset()).isdisjoint(related)
     if held:
         return False
     top_evidence = scored[0].reasons if scored else []
@@ -565,17 +598,19 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
         results, transfer = _route_office(index, office, query, recognised, floor)
         results = results[:limit]
     else:
-        results, transfer = [], None
-        for slug in index.offices:
+        order = index.office_places
+        bests, transfers = [], []
+        for slug, bound in _by_bound(office_bounds(index, query, recognised), order):
+            if len(bests) >= limit and bound + BOUND_MARGIN < bests[limit - 1][0]:
+                break  # no office left can reach the answer
             office_results, office_transfer = _route_office(index, slug, query, recognised, floor)
             if office_results:
-                results.append(office_results[0])
-            elif office_transfer and transfer is None:
-                transfer = {**office_transfer, "office": slug}
-        results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
-        results = results[:limit]
-        if results:
-            transfer = None
+                bisect.insort(bests, (office_results[0].score, order[slug], office_results[0]), key=rank_key)
+                del bests[limit:]
+            elif office_transfer:
+                transfers.append((order[slug], {**office_transfer, "office": slug}))
+        results = [candidate for _, _, candidate in bests[:limit]]
+        transfer = None if results else min(transfers, key=lambda item: item[0], default=(0, None))[1]
     for candidate in results:
         candidate.reasons = _reasons(index, candidate.unit_data, query, candidate.reasons)
     confident = bool(results) and results[0].score >= CONFIDENT_FROM and not (
@@ -585,6 +620,62 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
         # Declining to name a unit is itself a confident answer when nothing in the data fits.
         confident = True
     return RouteResult(text, office, results, confident, transfer)
+
+
+# Across offices ----------------------------------------------------------------------------
+
+BOUND_MARGIN = 1e-9  # bounds and scores add the same numbers in different orders
+
+
+def office_bounds(index, query, recognised):
+    """{office: the highest score any of its units could reach} for the offices with any evidence.
+
+    Read from the posting lists across offices, so the cost grows with the evidence, not with the
+    number of offices; an office that is absent has no unit with evidence and no transfer to show.
+    A unit's score never exceeds its best evidence: a recognised subject it holds (or the parent or
+    a child), the share of the query its duties' words cover (x 0.9), or its name's (x 0.8).
+    """
+    bounds = {}
+    if query.total:
+        covered = {}
+        for token in query.tokens:
+            if query.weights[token] < NEGLIGIBLE_SHARE * query.total:
+                continue
+            offices = set()
+            for variant in query.variants[token]:
+                offices.update(index.duty_offices.get(variant, ()))
+            for office in offices:
+                covered[office] = covered.get(office, 0.0) + query.weights[token]
+        for office, weight in covered.items():
+            bounds[office] = 0.9 * min(1.0, weight / query.total)
+        named = {}
+        for token in query.tokens:
+            for office in index.name_offices.get(token, ()):
+                named[office] = named.get(office, 0.0) + query.weights[token]
+        for office, weight in named.items():
+            bounds[office] = max(bounds.get(office, 0.0), 0.8 * weight / query.total)
+    for slug, (strength, _, _) in recognised.items():
+        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
+            for office in index.subject_offices.get(related, ()) if related else ():
+                bounds[office] = max(bounds.get(office, 0.0), min(strength, 1.0))
+    for token in query.tokens:  # offices whose transfers could explain the query
+        for variant in query.variants[token]:
+            for office in index.transfer_offices.get(variant, ()):
+                bounds.setdefault(office, 0.0)
+    for slug in recognised:
+        for office in index.transfer_offices.get(("subject", slug), ()):
+            bounds.setdefault(office, 0.0)
+    return bounds
+
+
+def rank_key(item):
+    """Best score first, then the office's place in source order."""
+    return -item[0], item[1]
+
+
+def _by_bound(bounds, order):
+    """(office, bound), highest bound first, then in source order."""
+    return sorted(bounds.items(), key=lambda item: (-item[1], order[item[0]]))
 
 
 # For other evidence to be combined with the engine's (routing.learning) --------------------

@@ -13,6 +13,8 @@ Both are linear models over character n-grams (scikit-learn), the known strong b
 Chinese text, and they add evidence to the document engine's rather than replace it. Pure Python
 and scikit-learn; no Django.
 """
+import bisect
+import functools
 import math
 import re
 import unicodedata
@@ -253,6 +255,13 @@ class Learned:
     vector: object  # for subjects
     record_vector: object  # for office records
     subjects: dict  # subject slug or NO_UNIT -> probability
+    _lookups: list = None
+
+    def lookups(self, index):
+        """`subject_lookups` of this matter, worked out once."""
+        if self._lookups is None:
+            self._lookups = subject_lookups(index, self.subjects)
+        return self._lookups
 
 
 def read(model, text):
@@ -315,24 +324,43 @@ _STUDY_RE = re.compile(r"research|研究|调研")
 
 def _studies(unit):
     """Research units study a subject rather than handle the matters in it."""
-    return bool(_STUDY_RE.search(unit.name_en.lower()) or _STUDY_RE.search(unit.name_zh))
+    return _studies_name(unit.name_en, unit.name_zh)
 
 
-def subject_unit_scores(index, office, subjects):
-    """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities."""
-    holders = index.subject_holders.get(office, {})
-    units = index.units.get(office, ())
-    scores = {}
+@functools.lru_cache(maxsize=65536)
+def _studies_name(name_en, name_zh):
+    return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
+
+
+def subject_lookups(index, subjects):
+    """[(subject slug, probability, ((slug held, factor), ...))] for the subjects worth looking up in
+    any office: read once per matter rather than once per office."""
+    lookups = []
     for slug, probability in subjects.items():
         if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
             continue
         parent = index.subjects[slug].get("parent")
+        related = ((slug, 1.0), (parent, PARENT_FACTOR), *((child, CHILD_FACTOR) for child in index.children.get(slug, ())))
+        lookups.append((slug, probability, tuple(item for item in related if item[0])))
+    return lookups
+
+
+def subject_unit_scores(index, office, subjects, lookups=None):
+    """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities.
+
+    `lookups` is `subject_lookups(index, subjects)`, when the caller has it already.
+    """
+    holders = index.subject_holders.get(office, {})
+    units = index.units.get(office, ())
+    scores = {}
+    for slug, probability, related_factors in subject_lookups(index, subjects) if lookups is None else lookups:
         held = {}
-        for related, factor in ((slug, 1.0), (parent, PARENT_FACTOR),
-                                *((child, CHILD_FACTOR) for child in index.children.get(slug, ()))):
-            for position in holders.get(related, ()) if related else ():
+        for related, factor in related_factors:
+            for position in holders.get(related, ()):
                 if factor > held.get(position, (0.0, None))[0]:
                     held[position] = (factor, related)
+        if not held:
+            continue
         handlers = [position for position in held if not _studies(units[position]) and not units[position].is_root]
         for position, (factor, related) in held.items():
             unit = units[position]
@@ -369,16 +397,34 @@ def _precedent(vector, examples, count, text_en, text_zh):
                          text_zh=text_zh.format(count=count), matched=(), quote=example)
 
 
-def _route_office(index, model, learned, prepared, office, limit):
+@dataclass
+class _OfficeScores:
+    """One office's units ranked for a matter, before any is explained (explaining costs more than scoring)."""
+
+    office: str
+    scored: list  # [(score, unit position, unit slug, document score, subject score)], best first
+    doc: dict  # unit slug -> engine Candidate
+    subject: dict  # unit position -> (score, subject slug, portfolio entry)
+    office_probs: dict
+    weight: float
+    recent: dict
+
+    def best(self):
+        """The score the office's first shown unit would carry, or None when no unit would be shown."""
+        return min(self.scored[0][0], 1.0) if self.scored and self.scored[0][0] >= SHOWN_FROM else None
+
+
+def _score_office(index, model, learned, prepared, office):
+    """(_OfficeScores, None); (None, transfer dict) when the function moved out; (None, None) to abstain."""
     candidates, transfer, unheld = engine.score_office(index, prepared, office)
     if transfer is not None:  # the documents say the function has moved to another body
-        return [], transfer
+        return None, transfer
     if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
-        return [], None
+        return None, None
     units = index.units.get(office, ())
-    positions = {unit.slug: position for position, unit in enumerate(units)}
+    positions = index.unit_positions[office]
     doc = {candidate.unit: candidate for candidate in candidates}
-    subject = subject_unit_scores(index, office, learned.subjects)
+    subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
     office_probs, records = office_probabilities(model, learned, office)
     weight = records_weight(records)
     recent = recent_matches(model, learned, office, RECENT_MATCH)
@@ -407,8 +453,15 @@ def _route_office(index, model, learned, prepared, office, limit):
         or weight * office_probs.get(NO_UNIT, 0.0) > best
     )
     if abstain:
-        return [], None
+        return None, None
+    return _OfficeScores(office, scored, doc, subject, office_probs, weight, recent), None
 
+
+def _explain_office(index, model, learned, prepared, scores, limit):
+    """The office's first `limit` shown units as engine Candidates, with their reasons."""
+    office, scored, doc, subject = scores.office, scores.scored, scores.doc, scores.subject
+    office_probs, weight, recent = scores.office_probs, scores.weight, scores.recent
+    units = index.units.get(office, ())
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
     for score, position, slug, _, s in shown:
@@ -447,28 +500,68 @@ def _route_office(index, model, learned, prepared, office, limit):
     if len(results) > 1 and results[0].score - results[1].score <= engine.TIE_WITHIN:
         for candidate in results:
             candidate.tie = results[0].score - candidate.score <= engine.TIE_WITHIN
-    return results, None
+    return results
+
+
+def _route_office(index, model, learned, prepared, office, limit):
+    scores, transfer = _score_office(index, model, learned, prepared, office)
+    if scores is None:
+        return [], transfer
+    return _explain_office(index, model, learned, prepared, scores, limit), None
+
+
+def office_bounds(index, model, learned, prepared):
+    """{office: the highest combined score any of its units could reach} for offices with any evidence.
+
+    Offices with records of their own (a trained model, or records newer than it) are always looked
+    at; the others can reach at most what the document engine's bound and the learned subjects they
+    hold allow (`_combine` with no records weight), so the rest of the offices need no scoring.
+    """
+    bounds = engine.office_bounds(index, prepared.query, prepared.recognised)
+    held = {}
+    for slug, probability in learned.subjects.items():
+        if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
+            continue
+        offices = set()
+        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
+            offices.update(index.subject_offices.get(related, ()) if related else ())
+        for office in offices:
+            held[office] = held.get(office, 0.0) + probability
+    for office in set(bounds) | set(held):
+        document, subject = bounds.get(office, 0.0), min(held.get(office, 0.0), 1.0)
+        bounds[office] = min(1.0, max(subject, document + (1 - document) ** DOUBT_POWER * subject))
+    for office in (*model.office_models, *model.office_counts, *model.recent):
+        if office in index.office_places:
+            bounds[office] = math.inf
+    return bounds
 
 
 def route(index, model, text, office=None, limit=5):
-    """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult."""
+    """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult.
+
+    With no office, offices are scored from the most promising down, and only until no office left
+    could reach the answer; only the offices in the answer are explained.
+    """
     learned = read(model, text)
     prepared = engine.prepare(index, text)
-    offices = [office] if office is not None else index.offices
-    results, transfer = [], None
-    for slug in offices:
-        office_results, office_transfer = _route_office(index, model, learned, prepared, slug, limit)
-        if office is not None:
-            results, transfer = office_results, office_transfer
-        elif office_results:
-            results.append(office_results[0])
-        elif office_transfer and transfer is None:
-            transfer = {**office_transfer, "office": slug}
-    if office is None:
-        results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
-        results = results[:limit]
-        if results:
-            transfer = None
+    if office is not None:
+        results, transfer = _route_office(index, model, learned, prepared, office, limit)
+    else:
+        order = index.office_places
+        bests, transfers = [], []
+        bounds = office_bounds(index, model, learned, prepared)
+        for slug, bound in sorted(bounds.items(), key=lambda item: (-item[1], order[item[0]])):
+            if len(bests) >= limit and bound + engine.BOUND_MARGIN < bests[limit - 1][0]:
+                break  # no office left can reach the answer
+            scores, office_transfer = _score_office(index, model, learned, prepared, slug)
+            if scores is not None and scores.best() is not None:
+                bisect.insort(bests, (scores.best(), order[slug], scores), key=engine.rank_key)
+                del bests[limit:]
+            elif office_transfer:
+                transfers.append((order[slug], {**office_transfer, "office": slug}))
+        results = [_explain_office(index, model, learned, prepared, scores, limit)[0]
+                   for _, _, scores in bests[:limit]]
+        transfer = None if results else min(transfers, key=lambda item: item[0], default=(0, None))[1]
     confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
     if not results:
         confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE

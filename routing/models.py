@@ -70,6 +70,30 @@ class TrainedRouter(models.Model):
         return f"{self.created:%Y-%m-%d %H:%M} ({self.records})"
 
 
+class StoredIndex(models.Model):
+    """The routing engine's index for one data version, pickled, so that it is built once and shared.
+
+    Building the index reads every office and tokenises every duty (seconds with hundreds of
+    offices); loading the stored one takes a fraction of that. The first process that sees a new
+    data version builds and stores it; every other worker loads it.
+    """
+
+    version = models.PositiveBigIntegerField(_("data version"))
+    format = models.CharField(_("format"), max_length=64)  # the engine's shape; another one is rebuilt
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    seconds = models.FloatField(_("build seconds"), default=0.0)
+    blob = models.BinaryField(_("index"))
+
+    class Meta:
+        verbose_name = _("stored routing index")
+        verbose_name_plural = _("stored routing indexes")
+        constraints = [models.UniqueConstraint(fields=["version", "format"], name="stored_index_version_format")]
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"{self.version} ({self.format})"
+
+
 class RoutingRecord(models.Model):
     """One routed matter: its text, the unit that handles it (or none) and what the router had suggested.
 

@@ -102,3 +102,10 @@ def is_english_word(word):
 def compact_chinese(text):
     """The Chinese characters of normalised text, without spaces or punctuation, for substring tests."""
     return "".join(CJK_RE.findall(text))
+
+
+def load_dictionaries():
+    """Load the Chinese word list and the English spelling dictionary now (about a second) rather
+    than in the first request that needs them; a server calls it as it starts."""
+    jieba.initialize()
+    _english_dictionary()

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Time routing with no office, amortised, as `manage.py route --jsonl` does it.
+
+Takes the queries of the routing case files without their office (500 of them: the distinct
+queries, then pairs of them joined, so that the answer cache never helps), runs
+`route --jsonl` once with one warm-up query (start-up: Django, the index, the learned layer, the
+dictionaries) and once with it and all of them, and reports (all - one) / 500 per matter, in wall-clock and CPU time. The
+database is the one DATABASE_URL names, loaded (e.g. `import_org` of `make_scale_data.py 400`)
+and, for the learned layer, trained (`train_router`).
+
+    DATABASE_URL=sqlite:////tmp/scale400.sqlite3 .venv/bin/python scripts/bench_route_offices.py
+    ... scripts/bench_route_offices.py --save answers.jsonl   # keep the answers to compare two versions
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE_FILES = [ROOT / "tests" / "data" / "routing_cases_heldout.jsonl", ROOT / "tests" / "data" / "routing_cases.jsonl"]
+COUNT = 500
+WARM_UP = "煤矿安全 goverment procurment"  # Chinese words and English typos: both dictionaries load
+
+
+def queries():
+    found = []
+    for path in CASE_FILES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and (query := json.loads(line)["query"]) not in found:
+                found.append(query)
+    base, step = list(found), 0
+    while len(found) < COUNT:
+        joined = f"{base[step % len(base)]} {base[(step * 7 + 3) % len(base)]}"
+        if joined not in found:
+            found.append(joined)
+        step += 1
+    return found[:COUNT]
+
+
+def run(lines, output):
+    """(wall seconds, CPU seconds) of one `route --jsonl` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", "route", "--jsonl"], cwd=ROOT, input="".join(lines),
+                   stdout=output, check=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - started, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--save", help="write the answers here (JSON lines)")
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        parser.error("set DATABASE_URL to the loaded database")
+    lines = [json.dumps({"id": number, "query": query}, ensure_ascii=False) + "\n"
+             for number, query in enumerate(queries())]
+    # Both runs start with the same matter, which loads the Chinese and English dictionaries.
+    warm = json.dumps({"id": "warm-up", "query": WARM_UP}, ensure_ascii=False) + "\n"
+    with tempfile.TemporaryFile("w+") as scratch:
+        one_wall, one_cpu = run([warm], scratch)
+    with open(args.save or os.devnull, "w", encoding="utf-8") as output:
+        all_wall, all_cpu = run([warm, *lines], output)
+    per = len(lines)
+    print(f"start-up and one matter: {one_wall:.2f} s wall, {one_cpu:.2f} s CPU")
+    print(f"{len(lines) + 1} matters: {all_wall:.2f} s wall, {all_cpu:.2f} s CPU")
+    print(f"per matter, amortised: {(all_wall - one_wall) / per * 1000:.1f} ms wall, "
+          f"{(all_cpu - one_cpu) / per * 1000:.1f} ms CPU")
+
+
+if __name__ == "__main__":
+    main()
