@@ -313,7 +313,7 @@ def _validate_units(check, where, office, subject_slugs):
         slug = check.slug(unit_where, unit, model=Unit)
         if slug in seen:
             check.fail(unit_where, "duplicate unit slug in this office")
-        parent = unit.get("parent")
+        parent = unit.setdefault("parent", None)  # a unit without one is a root, as for subjects
         if parent is None:
             roots += 1
         elif not isinstance(parent, str) or parent not in seen:

@@ -203,3 +203,13 @@ def test_a_deeply_nested_document_is_refused_in_one_line(tmp_path, depth):
     assert "nothing was imported" in str(caught.value) or "nested too deeply" in str(caught.value)
     assert "\n" not in str(caught.value).strip() or "nothing was imported" in str(caught.value)
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_unit_without_a_parent_field_is_a_root():
+    data = org_export(office_slug="hunan")
+    del data["offices"][0]["units"][0]["parent"]  # the root's null parent, left out
+    assert org_import(data=copy.deepcopy(data))["created"] == 0
+    del data["offices"][0]["units"][3]["parent"]  # a second root
+    with pytest.raises(OrgDataError, match="exactly one root unit"):
+        org_import(data=data)
