@@ -214,7 +214,8 @@ def stored_index(*, version):
 def routing_snapshot():
     """The index, office choices and learned layer at the current versions; rebuilt when a version has moved.
 
-    One indexed query per call; on a change the index is loaded from the database (built and stored there by the first process to see the change).
+    One indexed query per call; after a change the index is loaded from the database, where the first
+    process to see the change built and stored it.
     """
     version, records_version, trained_id = routing_versions()
     if _cache["version"] != version or _cache["index"] is None:
