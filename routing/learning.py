@@ -340,7 +340,8 @@ def subject_lookups(index, subjects):
         if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
             continue
         parent = index.subjects[slug].get("parent")
-        related = ((slug, 1.0), (parent, PARENT_FACTOR), *((child, CHILD_FACTOR) for child in index.children.get(slug, ())))
+        children = ((child, CHILD_FACTOR) for child in index.children.get(slug, ()))
+        related = ((slug, 1.0), (parent, PARENT_FACTOR), *children)
         lookups.append((slug, probability, tuple(item for item in related if item[0])))
     return lookups
 

@@ -214,9 +214,9 @@ def stored_index(*, version):
 def routing_snapshot(*, learned=True):
     """The index, office choices and learned layer at the current versions; rebuilt when a version has moved.
 
-    One indexed query per call; on a change the index is loaded from the database (built and stored
-    there by the first process to see the change). `learned=False` leaves the learned layer out
-    (for training it).
+    One indexed query per call; after a change the index is loaded from the database, where the first
+    process to see the change built and stored it. `learned=False` leaves the learned layer out (for
+    training it).
     """
     version, records_version, trained_id = routing_versions()
     if _cache["version"] != version or _cache["index"] is None:

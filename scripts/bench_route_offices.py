@@ -3,10 +3,10 @@
 
 Takes the queries of the routing case files without their office (500 of them: the distinct
 queries, then pairs of them joined, so that the answer cache never helps), runs
-`route --jsonl` once with one warm-up query (start-up: Django, the index, the learned layer, the
-dictionaries) and once with it and all of them, and reports (all - one) / 500 per matter, in wall-clock and CPU time. The
-database is the one DATABASE_URL names, loaded (e.g. `import_org` of `make_scale_data.py 400`)
-and, for the learned layer, trained (`train_router`).
+`route --jsonl` once with one warm-up query (start-up: Django, the index, the learned layer,
+the dictionaries) and once with it and all of them, and reports (all - one) / 500 per matter,
+in wall-clock and CPU time. The database is the one DATABASE_URL names, loaded (e.g.
+`import_org` of `make_scale_data.py 400`) and, for the learned layer, trained (`train_router`).
 
     DATABASE_URL=sqlite:////tmp/scale400.sqlite3 .venv/bin/python scripts/bench_route_offices.py
     ... scripts/bench_route_offices.py --save answers.jsonl   # keep the answers to compare two versions

@@ -2,9 +2,10 @@
 """Measure import time and each page's server time and size with N offices, under gunicorn.
 
 For each N: writes N offices with scripts/make_scale_data.py, creates a fresh database, times
-`import_org` and `train_router` (as scripts/serve.sh deploys), starts gunicorn with production settings (DEBUG off) on 127.0.0.1, warms each URL
-up once, then requests it 5 times and reports the median time and the body size. Prints one
-Markdown table per N. Nothing leaves the machine; gunicorn is stopped at the end.
+`import_org` and `train_router` (as scripts/serve.sh deploys), starts gunicorn with production
+settings (DEBUG off) on 127.0.0.1, warms each URL up once, then requests it 5 times and reports
+the median time and the body size. Prints one Markdown table per N. Nothing leaves the machine;
+gunicorn is stopped at the end.
 
     .venv/bin/python scripts/bench_scale.py                   # N = 5, 50, 400 on SQLite
     .venv/bin/python scripts/bench_scale.py --offices 400 --database-url postgres://postgres@127.0.0.1:25432/scale
