@@ -304,11 +304,6 @@ def recent_matches(model, learned, office, threshold):
     return found
 
 
-def entropy(probabilities):
-    """Shannon entropy in bits, for reports."""
-    return -sum(p * math.log2(p) for p in probabilities.values() if p > 0)
-
-
 # Combining the learned evidence with the document engine's ---------------------------------
 
 DOUBT_POWER = 2.0  # how steeply a sure document match discounts the learned subject's evidence

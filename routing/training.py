@@ -119,6 +119,8 @@ def learned_model(*, trained_id, records_version, index):
     """
     if not settings.ROUTING_LEARNING:
         return None
+    if trained_id and _loaded["id"] == trained_id and _loaded["records_version"] == records_version:
+        return _loaded["current"]  # the common case: nothing changed, no lock taken
     with _lock:
         if not trained_id:
             row, _ = router_train(index=index)
