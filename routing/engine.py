@@ -30,8 +30,10 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
+from routing import arrays
 from routing.lexicon import EVERYDAY_TO_OFFICIAL
 from routing.text import CJK_RE, compact_chinese, english_words, is_english_word, normalize, stem, tokens
 
@@ -43,6 +45,7 @@ SPECIFIC_PHRASE_IDF = 2.5  # a subject phrase made only of everyday document wor
 PARENT_SUBJECT_FACTOR = 0.8  # "prisons" → the unit holding "justice"
 CHILD_SUBJECT_FACTOR = 0.7  # "Hong Kong, Macao and Taiwan" → the unit holding "Taiwan affairs"
 ROOT_FACTOR = 0.85  # the office's own responsibilities restate its units' work: prefer the specific unit
+PARENT_UNIT_FACTOR = 0.97  # a unit with units of its own yields a little to them
 UNSEEN_WEIGHT = 1.6  # weight of a query word the data never uses (keeps unrelated matters unexplained)
 MAX_QUERY_CHARS = 2000
 NEGLIGIBLE_SHARE = 0.03  # a query word carrying less of the query's weight than this is not looked up
@@ -164,14 +167,11 @@ class Index:
     duty_postings: dict  # office -> token -> [(unit position, duty position)]
     subject_holders: dict  # office -> subject slug -> [unit position]
     name_postings: dict  # office -> token -> [unit position]
-    # Across offices, so that routing with no office looks only at offices with evidence:
-    duty_offices: dict = field(default_factory=dict)  # token -> [office slugs with a duty using it]
-    name_offices: dict = field(default_factory=dict)  # token -> [office slugs with a unit name using it]
-    subject_offices: dict = field(default_factory=dict)  # subject slug -> [office slugs holding it]
     transfer_offices: dict = field(default_factory=dict)  # token or ("subject", slug) -> [office slugs]
     office_places: dict = field(default_factory=dict)  # office slug -> place in source order (the tie-break)
     unit_positions: dict = field(default_factory=dict)  # office slug -> unit slug -> position
     office_subjects: dict = field(default_factory=dict)  # office slug -> frozenset of the subjects its units hold
+    arrays: object = None  # routing.arrays.Arrays: every office's units at once
 
 
 def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
@@ -255,15 +255,9 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
             if not CJK_RE.search(text):
                 surface.update(english_words(normalize(text)))
 
-    duty_offices, name_offices, subject_offices, transfer_offices = {}, {}, {}, {}
+    transfer_offices = {}
     for office in data["offices"]:
         slug = office["slug"]
-        for token in duty_postings[slug]:
-            duty_offices.setdefault(token, []).append(slug)
-        for token in name_postings[slug]:
-            name_offices.setdefault(token, []).append(slug)
-        for subject in subject_holders[slug]:
-            subject_offices.setdefault(subject, []).append(slug)
         keys = set()
         for transfer in transfers[slug]:
             keys.update(transfer.tokens)
@@ -278,7 +272,7 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
     # Tokens that only subject phrases use still deserve a sensible weight.
     default_idf = math.log(1 + (documents - 0.5) / 1.5)
     vocabulary = sorted(word for word in surface if len(word) >= 4)
-    return Index(
+    index = Index(
         offices=[office["slug"] for office in data["offices"]],
         units=units,
         transfers=transfers,
@@ -294,15 +288,14 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         duty_postings=duty_postings,
         subject_holders=subject_holders,
         name_postings=name_postings,
-        duty_offices=duty_offices,
-        name_offices=name_offices,
-        subject_offices=subject_offices,
         transfer_offices=transfer_offices,
         office_places={office["slug"]: place for place, office in enumerate(data["offices"])},
         unit_positions={slug: {unit.slug: position for position, unit in enumerate(office_units)}
                         for slug, office_units in units.items()},
         office_subjects={slug: frozenset(holders) for slug, holders in subject_holders.items()},
     )
+    index.arrays = arrays.build_arrays(index)
+    return index
 
 
 def _load_lexicon(lexicon):
@@ -428,17 +421,40 @@ def _duty_evidence(index, office, query):
         return {}
     postings = index.duty_postings.get(office, {})
     hits = {}  # (unit position, duty position) -> {query token: factor}
+    for token, variant, factor in _looked_up(query):
+        for key in postings.get(variant, ()):
+            matched = hits.setdefault(key, {})
+            if matched.get(token, 0.0) < factor:
+                matched[token] = factor
+    return _best_duties(index.units.get(office, ()), query, hits)
+
+
+def _unit_duty_evidence(unit, query):
+    """`_duty_evidence` for one unit: (coverage, duty, matched), or (0.0, None, ()) when no duty counts."""
+    if not query.total:
+        return 0.0, None, ()
+    hits = {}
+    for token, variant, factor in _looked_up(query):
+        for position, duty in enumerate(unit.duties):
+            if variant in duty[2]:
+                matched = hits.setdefault((0, position), {})
+                if matched.get(token, 0.0) < factor:
+                    matched[token] = factor
+    return _best_duties([unit], query, hits).get(0, (0.0, None, ()))
+
+
+def _looked_up(query):
+    """(query token, the token or a variant to look up, factor) in lookup order."""
     for token in query.tokens:
         if query.weights[token] < NEGLIGIBLE_SHARE * query.total:
             continue  # words in nearly every duty ("government") cannot tell units apart
         for variant in query.variants[token]:
-            factor = 1.0 if variant == token else VARIANT_FACTOR
-            for key in postings.get(variant, ()):
-                matched = hits.setdefault(key, {})
-                if matched.get(token, 0.0) < factor:
-                    matched[token] = factor
+            yield token, variant, 1.0 if variant == token else VARIANT_FACTOR
+
+
+def _best_duties(units, query, hits):
+    """{unit position: (coverage, duty, matched tokens)} of the best duty per unit among `hits`."""
     best = {}
-    units = index.units.get(office, ())
     several_words = len(query.tokens) > 1
     for (unit_position, duty_position), matched in hits.items():
         coverage = sum(query.weights[token] * factor for token, factor in matched.items()) / query.total
@@ -488,7 +504,7 @@ def _score_unit(index, unit, query, recognised, duty_evidence):
     if unit.is_root:
         score *= ROOT_FACTOR
     elif unit.has_children:
-        score *= 0.97
+        score *= PARENT_UNIT_FACTOR
     return min(score, 1.0), evidence[:3]
 
 
@@ -521,26 +537,20 @@ def _score_transfer(transfer, query, recognised):
     return max(subject_score, text_score)
 
 
-def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_unheld=True):
-    """(candidates sorted best first, transfer dict or None) for one office; none below `floor`."""
+def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_unheld=True, document=None):
+    """(candidates sorted best first, transfer dict or None) for one office; none below `floor`.
+
+    `document` is the office's slice of `arrays.document_scores`, when the caller has it: then the
+    units need no scoring here, and a candidate's evidence is gathered only if it is shown.
+    """
     units = index.units.get(office, ())
-    duty_evidence = _duty_evidence(index, office, query)
-    holders = index.subject_holders.get(office, {})
-    candidates = set(duty_evidence)
-    for slug in recognised:
-        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
-            candidates.update(holders.get(related, ()))
-    names = index.name_postings.get(office, {})
-    for token in query.tokens:
-        for variant in query.variants[token]:
-            candidates.update(names.get(variant, ()))
-    scored = []
-    for position in sorted(candidates):
-        unit = units[position]
-        score, reasons = _score_unit(index, unit, query, recognised, duty_evidence.get(position, (0.0, None, ())))
-        if score > 0:
-            scored.append((position, Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons,
-                                               unit_data=unit)))
+    if document is not None:
+        scored = [(position, Candidate(office, units[position].slug, units[position].name_en,
+                                       units[position].name_zh, float(document[position]), None,
+                                       unit_data=units[position]))
+                  for position in np.flatnonzero(document > 0).tolist()]
+    else:
+        scored = _score_units(index, office, query, recognised)
     # Equal scores keep the source's order of units: deterministic, and the document's own emphasis.
     scored = [candidate for _, candidate in sorted(scored, key=lambda pair: (-round(pair[1].score, 9), pair[0]))]
     best = scored[0].score if scored else 0.0
@@ -560,7 +570,7 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
             "score": round(transfer_score, 4),
         }
 
-    if best < floor or (check_unheld and _names_an_unheld_subject(index, office, recognised, best, scored)):
+    if best < floor or (check_unheld and _names_an_unheld_subject(index, office, query, recognised, best, scored)):
         return [], None
     for candidate in scored:
         candidate.tie = best - candidate.score <= TIE_WITHIN and len(scored) > 1 and (
@@ -569,7 +579,38 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
     return scored, None
 
 
-def _names_an_unheld_subject(index, office, recognised, best, scored):
+def _score_units(index, office, query, recognised):
+    """[(unit position, Candidate with its evidence)] for the office's units with any evidence."""
+    units = index.units.get(office, ())
+    duty_evidence = _duty_evidence(index, office, query)
+    holders = index.subject_holders.get(office, {})
+    candidates = set(duty_evidence)
+    for slug in recognised:
+        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
+            candidates.update(holders.get(related, ()))
+    names = index.name_postings.get(office, {})
+    for token in query.tokens:
+        for variant in query.variants[token]:
+            candidates.update(names.get(variant, ()))
+    scored = []
+    for position in sorted(candidates):
+        unit = units[position]
+        score, reasons = _score_unit(index, unit, query, recognised, duty_evidence.get(position, (0.0, None, ())))
+        if score > 0:
+            scored.append((position, Candidate(office, unit.slug, unit.name_en, unit.name_zh, score, reasons,
+                                               unit_data=unit)))
+    return scored
+
+
+def _evidence(index, candidate, query, recognised):
+    """A candidate's evidence (what `_score_unit` found), gathered now if it was scored from the arrays."""
+    if candidate.reasons is None:
+        unit = candidate.unit_data
+        _, candidate.reasons = _score_unit(index, unit, query, recognised, _unit_duty_evidence(unit, query))
+    return candidate.reasons
+
+
+def _names_an_unheld_subject(index, office, query, recognised, best, scored):
     """True when the query is plainly about a subject this office's units do not hold.
 
     Then a weaker duty match elsewhere is a guess; the honest answer is "no unit".
@@ -583,7 +624,7 @@ def _names_an_unheld_subject(index, office, recognised, best, scored):
     held = not index.office_subjects.get(office, frozenset()).isdisjoint(related)
     if held:
         return False
-    top_evidence = scored[0].reasons if scored else []
+    top_evidence = _evidence(index, scored[0], query, recognised) if scored else []
     return not any(kind == "subject" for _, kind, _ in top_evidence) and best < strength
 
 
@@ -598,21 +639,21 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
         results, transfer = _route_office(index, office, query, recognised, floor)
         results = results[:limit]
     else:
-        order = index.office_places
-        bests, transfers = [], []
-        for slug, bound in _by_bound(office_bounds(index, query, recognised), order):
-            if len(bests) >= limit and bound + BOUND_MARGIN < bests[limit - 1][0]:
-                break  # no office left can reach the answer
-            office_results, office_transfer = _route_office(index, slug, query, recognised, floor)
-            if office_results:
-                bisect.insort(bests, (office_results[0].score, order[slug], office_results[0]), key=rank_key)
-                del bests[limit:]
-            elif office_transfer:
-                transfers.append((order[slug], {**office_transfer, "office": slug}))
-        results = [candidate for _, _, candidate in bests[:limit]]
-        transfer = None if results else min(transfers, key=lambda item: item[0], default=(0, None))[1]
+        document, has_subject = arrays.document_scores(index, index.arrays, query, recognised)
+        best = index.arrays.office_maximum(document)
+        cannot = (best <= 0) | (best < floor) | unheld_offices(index, recognised, document, has_subject, best)
+        expected = np.where(cannot, -math.inf, best)
+
+        def score(slug):
+            found, _ = _route_office(index, slug, query, recognised, floor, document=index.arrays.office_slice(
+                document, index.office_places[slug]))
+            return (found[0].score, found[0]) if found else (None, None)
+
+        results = [candidate for _, _, candidate in best_offices(index, expected, limit, score)]
+        transfer = None if results else first_transfer(
+            index, query, recognised, lambda slug: _route_office(index, slug, query, recognised, floor)[1])
     for candidate in results:
-        candidate.reasons = _reasons(index, candidate.unit_data, query, candidate.reasons)
+        candidate.reasons = _reasons(index, candidate.unit_data, query, _evidence(index, candidate, query, recognised))
     confident = bool(results) and results[0].score >= CONFIDENT_FROM and not (
         office is not None and results[0].tie and len({c.unit for c in results if c.tie}) > 2
     )
@@ -624,58 +665,66 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
 
 # Across offices ----------------------------------------------------------------------------
 
-BOUND_MARGIN = 1e-9  # bounds and scores add the same numbers in different orders
 
+def best_offices(index, expected, limit, score_office):
+    """The `limit` best answers of all offices, [(score, office place, answer)] best first.
 
-def office_bounds(index, query, recognised):
-    """{office: the highest score any of its units could reach} for the offices with any evidence.
-
-    Read from the posting lists across offices, so the cost grows with the evidence, not with the
-    number of offices; an office that is absent has no unit with evidence and no transfer to show.
-    A unit's score never exceeds its best evidence: a recognised subject it holds (or the parent or
-    a child), the share of the query its duties' words cover (x 0.9), or its name's (x 0.8).
+    `expected[place]` is the score the office's best unit has (from the arrays, `routing.arrays`),
+    -inf for an office that cannot answer. Offices are scored one by one by `score_office(slug)` ->
+    (best score or None, answer), from the highest expected down, until the next cannot enter the
+    answer: on a tie the office earlier in source order comes first, so an equal office later
+    than the last one kept is not scored either.
     """
-    bounds = {}
-    if query.total:
-        covered = {}
-        for token in query.tokens:
-            if query.weights[token] < NEGLIGIBLE_SHARE * query.total:
-                continue
-            offices = set()
-            for variant in query.variants[token]:
-                offices.update(index.duty_offices.get(variant, ()))
-            for office in offices:
-                covered[office] = covered.get(office, 0.0) + query.weights[token]
-        for office, weight in covered.items():
-            bounds[office] = 0.9 * min(1.0, weight / query.total)
-        named = {}
-        for token in query.tokens:
-            for office in index.name_offices.get(token, ()):
-                named[office] = named.get(office, 0.0) + query.weights[token]
-        for office, weight in named.items():
-            bounds[office] = max(bounds.get(office, 0.0), 0.8 * weight / query.total)
-    for slug, (strength, _, _) in recognised.items():
-        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
-            for office in index.subject_offices.get(related, ()) if related else ():
-                bounds[office] = max(bounds.get(office, 0.0), min(strength, 1.0))
-    for token in query.tokens:  # offices whose transfers could explain the query
-        for variant in query.variants[token]:
-            for office in index.transfer_offices.get(variant, ()):
-                bounds.setdefault(office, 0.0)
-    for slug in recognised:
-        for office in index.transfer_offices.get(("subject", slug), ()):
-            bounds.setdefault(office, 0.0)
-    return bounds
+    places = np.flatnonzero(expected > -math.inf)
+    bests = []
+    for place in places[np.lexsort((places, -expected[places]))].tolist():
+        if len(bests) >= limit and (expected[place] < bests[-1][0]
+                                    or (expected[place] == bests[-1][0] and place > bests[-1][1])):
+            break
+        best, answer = score_office(index.offices[place])
+        if best is not None:
+            bisect.insort(bests, (best, place, answer), key=rank_key)
+            del bests[limit:]
+    return bests
+
+
+def first_transfer(index, query, recognised, office_transfer):
+    """The transfer of the first office, in source order, whose transfer explains the query better than its
+    units (`office_transfer(slug)` -> transfer dict or None); only offices with a transfer it mentions are asked."""
+    keys = {variant for token in query.tokens for variant in query.variants[token]}
+    keys |= {("subject", slug) for slug in recognised}
+    offices = {office for key in keys for office in index.transfer_offices.get(key, ())}
+    for slug in sorted(offices, key=index.office_places.__getitem__):
+        transfer = office_transfer(slug)
+        if transfer:
+            return {**transfer, "office": slug}
+    return None
+
+
+def unheld_offices(index, recognised, document, has_subject, best):
+    """Offices for which `_names_an_unheld_subject` certainly holds, as a mask (the rest are left to it).
+
+    `document` and `has_subject` are `arrays.document_scores`, `best` each office's best score.
+    """
+    table = index.arrays
+    unheld = np.zeros(len(index.offices), dtype=bool)
+    if not recognised:
+        return unheld
+    top, (strength, _, _) = max(recognised.items(), key=lambda item: (item[1][0], item[0]))
+    if strength < 0.8:
+        return unheld
+    holds = unheld.copy()
+    for related in {top, index.subjects[top].get("parent"), *index.children.get(top, ())} - {None}:
+        holds |= table.offices_with(table.holders.get(related, []))
+    # A unit at (or within rounding of) the office's best with a subject among its evidence may be the one shown.
+    near_best = document >= best[table.unit_office] - 1e-9
+    subject_on_top = table.office_maximum((near_best & has_subject).astype(np.float64)) > 0
+    return ~holds & ~subject_on_top & (best < strength)
 
 
 def rank_key(item):
     """Best score first, then the office's place in source order."""
     return -item[0], item[1]
-
-
-def _by_bound(bounds, order):
-    """(office, bound), highest bound first, then in source order."""
-    return sorted(bounds.items(), key=lambda item: (-item[1], order[item[0]]))
 
 
 # For other evidence to be combined with the engine's (routing.learning) --------------------
@@ -695,15 +744,20 @@ def prepare(index, text):
     return Prepared(query, _match_subjects(index, query))
 
 
-def score_office(index, prepared, office):
+def score_office(index, prepared, office, document=None):
     """(every unit of `office` with evidence, best first and not yet explained; transfer dict or None;
-    whether the matter plainly names a subject that no unit of the office holds)."""
-    candidates, transfer = _route_office(index, office, prepared.query, prepared.recognised, floor=0.0,
-                                         check_unheld=False)
+    whether the matter plainly names a subject that no unit of the office holds).
+
+    `document`: the office's slice of `arrays.document_scores`, when the caller has worked it out.
+    """
+    query, recognised = prepared.query, prepared.recognised
+    candidates, transfer = _route_office(index, office, query, recognised, floor=0.0, check_unheld=False,
+                                         document=document)
     best = candidates[0].score if candidates else 0.0
-    return candidates, transfer, _names_an_unheld_subject(index, office, prepared.recognised, best, candidates)
+    return candidates, transfer, _names_an_unheld_subject(index, office, query, recognised, best, candidates)
 
 
 def explain(index, prepared, candidate):
     """The reasons shown to people for a candidate from `score_office`."""
-    return _reasons(index, candidate.unit_data, prepared.query, candidate.reasons)
+    evidence = _evidence(index, candidate, prepared.query, prepared.recognised)
+    return _reasons(index, candidate.unit_data, prepared.query, evidence)

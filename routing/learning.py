@@ -13,8 +13,6 @@ Both are linear models over character n-grams (scikit-learn), the known strong b
 Chinese text, and they add evidence to the document engine's rather than replace it. Pure Python
 and scikit-learn; no Django.
 """
-import bisect
-import functools
 import math
 import re
 import unicodedata
@@ -27,7 +25,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from routing import engine
+from routing import arrays, engine
 
 FORMAT = 2  # bumped whenever a stored model of an earlier shape can no longer be used
 NO_UNIT = ""  # the label of "no unit handles this" (and of chit-chat in the starter log)
@@ -72,10 +70,10 @@ class Examples:
     matrix: object  # one sparse row per text
 
     def nearest(self, vector):
-        """(similarity, text) of the example closest to `vector`, or (0.0, None)."""
+        """(similarity, text) of the example closest to `vector` (a dense row), or (0.0, None)."""
         if not self.texts:
             return 0.0, None
-        similarities = (self.matrix @ vector.T).toarray().ravel()
+        similarities = self.matrix @ vector
         best = int(similarities.argmax())
         return float(similarities[best]), self.texts[best]
 
@@ -256,6 +254,15 @@ class Learned:
     record_vector: object  # for office records
     subjects: dict  # subject slug or NO_UNIT -> probability
     _lookups: list = None
+    _dense: dict = field(default_factory=dict)
+
+    def dense(self, vector):
+        """`vector` (one of this matter's) as a dense row, for products with a few stored rows at a time."""
+        if id(vector) not in self._dense:
+            row = np.zeros(vector.shape[1], dtype=vector.dtype)
+            row[vector.indices] = vector.data
+            self._dense[id(vector)] = row
+        return self._dense[id(vector)]
 
     def lookups(self, index):
         """`subject_lookups` of this matter, worked out once."""
@@ -311,20 +318,6 @@ ABSTAIN_BELOW = 0.15  # combined scores under this name no unit
 SHOWN_FROM = 0.05  # weaker candidates are noise, not alternatives
 CHITCHAT_ABOVE = 0.5  # a matter the starter log reads as chit-chat with this probability names no unit
 RECENT_MATCH = 0.6  # a new record this similar to the matter decides it
-STUDY_FACTOR = 0.7  # units that study a subject yield to units that handle it
-ROOT_FACTOR = 0.85  # the office as a whole yields to its units
-PARENT_FACTOR, CHILD_FACTOR = 0.8, 0.7
-_STUDY_RE = re.compile(r"research|研究|调研")
-
-
-def _studies(unit):
-    """Research units study a subject rather than handle the matters in it."""
-    return _studies_name(unit.name_en, unit.name_zh)
-
-
-@functools.lru_cache(maxsize=65536)
-def _studies_name(name_en, name_zh):
-    return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
 
 
 def subject_lookups(index, subjects):
@@ -335,8 +328,8 @@ def subject_lookups(index, subjects):
         if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
             continue
         parent = index.subjects[slug].get("parent")
-        children = ((child, CHILD_FACTOR) for child in index.children.get(slug, ()))
-        related = ((slug, 1.0), (parent, PARENT_FACTOR), *children)
+        children = ((child, engine.CHILD_SUBJECT_FACTOR) for child in index.children.get(slug, ()))
+        related = ((slug, 1.0), (parent, engine.PARENT_SUBJECT_FACTOR), *children)
         lookups.append((slug, probability, tuple(item for item in related if item[0])))
     return lookups
 
@@ -357,13 +350,14 @@ def subject_unit_scores(index, office, subjects, lookups=None):
                     held[position] = (factor, related)
         if not held:
             continue
-        handlers = [position for position in held if not _studies(units[position]) and not units[position].is_root]
+        handlers = [position for position in held
+                    if not arrays.studies(units[position]) and not units[position].is_root]
         for position, (factor, related) in held.items():
             unit = units[position]
             if unit.is_root:
-                factor *= ROOT_FACTOR
-            elif handlers and _studies(unit):
-                factor *= STUDY_FACTOR
+                factor *= engine.ROOT_FACTOR
+            elif handlers and arrays.studies(unit):
+                factor *= arrays.STUDY_FACTOR
             gain = probability * factor
             score, best_slug, best_entry, best_gain = scores.get(position, (0.0, None, None, 0.0))
             if gain > best_gain:
@@ -410,9 +404,12 @@ class _OfficeScores:
         return min(self.scored[0][0], 1.0) if self.scored and self.scored[0][0] >= SHOWN_FROM else None
 
 
-def _score_office(index, model, learned, prepared, office):
-    """(_OfficeScores, None); (None, transfer dict) when the function moved out; (None, None) to abstain."""
-    candidates, transfer, unheld = engine.score_office(index, prepared, office)
+def _score_office(index, model, learned, prepared, office, document=None):
+    """(_OfficeScores, None); (None, transfer dict) when the function moved out; (None, None) to abstain.
+
+    `document`: the office's slice of `arrays.document_scores`, when the caller has it.
+    """
+    candidates, transfer, unheld = engine.score_office(index, prepared, office, document)
     if transfer is not None:  # the documents say the function has moved to another body
         return None, transfer
     if unheld:  # the matter names a subject this office does not hold: the honest answer is "no unit"
@@ -453,14 +450,17 @@ def _score_office(index, model, learned, prepared, office):
     return _OfficeScores(office, scored, doc, subject, office_probs, weight, recent), None
 
 
-def _explain_office(index, model, learned, prepared, scores, limit):
-    """The office's first `limit` shown units as engine Candidates, with their reasons."""
+def _explain_office(index, model, learned, prepared, scores, limit, explained=None):
+    """The office's first `limit` shown units as engine Candidates, with their reasons (only the first
+    `explained` of them, when given: the others would only set the first's tie)."""
     office, scored, doc, subject = scores.office, scores.scored, scores.doc, scores.subject
     office_probs, weight, recent = scores.office_probs, scores.weight, scores.recent
     units = index.units.get(office, ())
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
-    for score, position, slug, _, s in shown:
+    shown_scores = [min(item[0], 1.0) for item in shown]
+    tied = len(shown) > 1 and shown_scores[0] - shown_scores[1] <= engine.TIE_WITHIN
+    for score, position, slug, _, s in shown[:explained]:
         unit = units[position]
         reasons = engine.explain(index, prepared, doc[slug]) if slug in doc else []
         if s >= 0.1:
@@ -474,7 +474,8 @@ def _explain_office(index, model, learned, prepared, scores, limit):
                 ))
             named = index.subjects[subject_slug]
             reason = _precedent(
-                learned.vector, model.examples.get((None, subject_slug)), model.subject_counts.get(subject_slug, 0),
+                learned.dense(learned.vector), model.examples.get((None, subject_slug)),
+                model.subject_counts.get(subject_slug, 0),
                 f"Reads like {{count}} earlier matters about {named['name_en'].lower()}, e.g.",
                 f"与{{count}}件{named['name_zh']}方面的事项相似，例如",
             )
@@ -482,20 +483,19 @@ def _explain_office(index, model, learned, prepared, scores, limit):
                 reasons.append(reason)
         if weight and office_probs.get(slug, 0.0) >= 0.2:
             count = model.office_counts.get(office, {}).get(slug, 0)
-            reason = _precedent(learned.record_vector, model.examples.get((office, slug)), count,
+            reason = _precedent(learned.dense(learned.record_vector), model.examples.get((office, slug)), count,
                                 "Like {count} earlier matters this office routed here, e.g.",
                                 "与本办此前交由该单位办理的{count}件事项相似，例如")
             if reason:
                 reasons.append(reason)
         if slug in recent:
-            reasons.insert(0, engine.Reason(kind="precedent", text_en="Like a matter recorded since the last training:",
+            reasons.insert(0, engine.Reason(kind="precedent",
+                                            text_en="Like a matter recorded since the last training:",
                                             text_zh="与最近登记的一件事项相似：", matched=(),
                                             quote=recent[slug][1]))
         results.append(engine.Candidate(office, unit.slug, unit.name_en, unit.name_zh, min(score, 1.0), reasons,
+                                        tie=tied and shown_scores[0] - min(score, 1.0) <= engine.TIE_WITHIN,
                                         unit_data=unit))
-    if len(results) > 1 and results[0].score - results[1].score <= engine.TIE_WITHIN:
-        for candidate in results:
-            candidate.tie = results[0].score - candidate.score <= engine.TIE_WITHIN
     return results
 
 
@@ -506,58 +506,54 @@ def _route_office(index, model, learned, prepared, office, limit):
     return _explain_office(index, model, learned, prepared, scores, limit), None
 
 
-def office_bounds(index, model, learned, prepared):
-    """{office: the highest combined score any of its units could reach} for offices with any evidence.
+def expected_scores(index, model, learned, prepared):
+    """(each office's best combined score, every unit's document score), for all offices at once (`routing.arrays`).
 
-    Offices with records of their own (a trained model, or records newer than it) are always looked
-    at; the others can reach at most what the document engine's bound and the learned subjects they
-    hold allow (`_combine` with no records weight), so the rest of the offices need no scoring.
+    The numbers `_score_office` arrives at for an office without records of its own; -inf for an
+    office that will not answer (nothing reaches ABSTAIN_BELOW, chit-chat, a subject it does not hold);
+    +inf for offices with records, which are always scored.
     """
-    bounds = engine.office_bounds(index, prepared.query, prepared.recognised)
-    held = {}
-    for slug, probability in learned.subjects.items():
-        if slug == NO_UNIT or probability < 0.01 or slug not in index.subjects:
-            continue
-        offices = set()
-        for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
-            offices.update(index.subject_offices.get(related, ()) if related else ())
-        for office in offices:
-            held[office] = held.get(office, 0.0) + probability
-    for office in set(bounds) | set(held):
-        document, subject = bounds.get(office, 0.0), min(held.get(office, 0.0), 1.0)
-        bounds[office] = min(1.0, max(subject, document + (1 - document) ** DOUBT_POWER * subject))
+    table = index.arrays
+    document, has_subject = arrays.document_scores(index, table, prepared.query, prepared.recognised)
+    best_document = table.office_maximum(document)
+    subject = arrays.subject_scores(table, learned.subjects)
+    combined = np.minimum(document + (1 - best_document[table.unit_office]) ** DOUBT_POWER * subject, 1.0)
+    best = table.office_maximum(combined)
+    cannot = (best < ABSTAIN_BELOW) | engine.unheld_offices(index, prepared.recognised, document, has_subject,
+                                                           best_document)
+    if learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE:
+        cannot |= best_document < engine.CONFIDENT_FROM
+    expected = np.where(cannot, -math.inf, best)
     for office in (*model.office_models, *model.office_counts, *model.recent):
         if office in index.office_places:
-            bounds[office] = math.inf
-    return bounds
+            expected[index.office_places[office]] = math.inf
+    return expected, document
 
 
 def route(index, model, text, office=None, limit=5):
     """Route `text` with the document engine's evidence and the learned layer's; an engine RouteResult.
 
-    With no office, offices are scored from the most promising down, and only until no office left
-    could reach the answer; only the offices in the answer are explained.
+    With no office, every office's best score is worked out at once, offices are then scored one by
+    one from the best down until no office left could enter the answer, and only the answer is explained.
     """
     learned = read(model, text)
     prepared = engine.prepare(index, text)
     if office is not None:
         results, transfer = _route_office(index, model, learned, prepared, office, limit)
     else:
-        order = index.office_places
-        bests, transfers = [], []
-        bounds = office_bounds(index, model, learned, prepared)
-        for slug, bound in sorted(bounds.items(), key=lambda item: (-item[1], order[item[0]])):
-            if len(bests) >= limit and bound + engine.BOUND_MARGIN < bests[limit - 1][0]:
-                break  # no office left can reach the answer
-            scores, office_transfer = _score_office(index, model, learned, prepared, slug)
-            if scores is not None and scores.best() is not None:
-                bisect.insort(bests, (scores.best(), order[slug], scores), key=engine.rank_key)
-                del bests[limit:]
-            elif office_transfer:
-                transfers.append((order[slug], {**office_transfer, "office": slug}))
-        results = [_explain_office(index, model, learned, prepared, scores, limit)[0]
-                   for _, _, scores in bests[:limit]]
-        transfer = None if results else min(transfers, key=lambda item: item[0], default=(0, None))[1]
+        expected, document = expected_scores(index, model, learned, prepared)
+
+        def score(slug):
+            part = index.arrays.office_slice(document, index.office_places[slug])
+            scores, _ = _score_office(index, model, learned, prepared, slug, part)
+            return (scores.best(), scores) if scores is not None else (None, None)
+
+        bests = engine.best_offices(index, expected, limit, score)
+        results = [_explain_office(index, model, learned, prepared, scores, limit, explained=1)[0]
+                   for _, _, scores in bests]
+        transfer = None if results else engine.first_transfer(
+            index, prepared.query, prepared.recognised,
+            lambda slug: _score_office(index, model, learned, prepared, slug)[1])
     confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
     if not results:
         confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE

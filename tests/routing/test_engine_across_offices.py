@@ -119,7 +119,7 @@ def test_a_matter_only_one_office_mentions_scores_only_that_office(index, model,
     learning.route(index, model, "zeppelin mooring")
     read = learning.read(model, "zeppelin mooring")
     holding = {office for slug, p in read.subjects.items() if p >= 0.01 and slug in index.subjects
-               for office in index.subject_offices.get(slug, ())}
+               for office, held in index.office_subjects.items() if slug in held}
     assert {args[4] for args in scored} <= holding | {"lakeside"}
 
 
@@ -129,12 +129,16 @@ def test_a_matter_no_office_mentions_scores_no_office(index, model, monkeypatch)
     assert result.results == [] and scored == []
 
 
-def test_offices_with_evidence_are_found_from_the_posting_lists(index):
-    prepared = engine.prepare(index, "tourism")
-    bounds = engine.office_bounds(index, prepared.query, prepared.recognised)
-    assert set(bounds) == {slug for slug in index.offices if slug != "lakeside"}  # every copy holds tourism
-    nothing = engine.prepare(index, "qwertyuiop")
-    assert engine.office_bounds(index, nothing.query, nothing.recognised) == {}
+@pytest.mark.parametrize("limit", [1, 3, 5])
+def test_offices_answering_equally_well_are_scored_only_as_far_as_the_answer_goes(index, model, monkeypatch, limit):
+    # Every copy of the two offices holds tourism equally; the earliest in source order are the answer.
+    scored = counting(monkeypatch, engine, "_route_office")
+    result = engine.route(index, "tourism", limit=limit)
+    assert len(result.results) == limit and len(scored) == limit
+
+    scored = counting(monkeypatch, learning, "_score_office")
+    result = learning.route(index, model, "tourism", limit=limit)
+    assert len(result.results) == limit and len(scored) == limit
 
 
 def test_only_the_offices_in_the_answer_are_explained(index, model, monkeypatch):

@@ -1,0 +1,250 @@
+"""The index as arrays over every unit of every office, so that routing with no office is one pass.
+
+`engine._route_office` scores one office from its own posting lists; asked for the best units of
+all offices, calling it for each office costs time in proportion to the number of offices. Here
+the same document evidence is worked out for every unit at once from posting lists over all
+offices (word → duty sentences, word → unit names, subject → units holding it), with numpy, in
+time that grows with the evidence rather than with the offices:
+
+* `document_scores` gives every unit the score `engine._score_unit` gives it, the same arithmetic
+  in the same order, so the offices can be ranked before any of them is scored one by one;
+* `subject_factors` is the static half of `learning.subject_unit_scores` (which units hold a
+  subject, and how much a research unit or the office root yields), so the learned subjects'
+  evidence for every unit is one sparse product.
+
+The routers then score office by office only the few offices at the top, through the usual code,
+which keeps every answer and explanation as it was.
+"""
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from routing import engine  # its constants, read when called (engine imports this module)
+
+STUDY_FACTOR = 0.7  # units that study a subject yield to units that handle it
+_STUDY_RE = re.compile(r"research|研究|调研")
+
+
+@dataclass
+class Arrays:
+    """Posting lists over all offices; units and duty sentences numbered office by office, in source order."""
+
+    office_start: np.ndarray  # office place -> its first unit's number (one more entry: the total)
+    unit_office: np.ndarray  # unit number -> office place
+    unit_factor: np.ndarray  # unit number -> the root's or a parent unit's discount, or 1.0
+    duty_unit: np.ndarray  # duty number -> unit number
+    duties: dict  # token -> sorted duty numbers whose sentence uses it
+    names: dict  # token -> sorted unit numbers whose name uses it
+    holders: dict  # subject slug -> sorted unit numbers holding it
+    subject_columns: dict  # subject slug -> column of `subject_factors` (slugs in sorted order)
+    subject_factors: object  # units x subjects, CSR: the learned subjects' factor for each unit
+
+    @property
+    def unit_count(self):
+        return len(self.unit_office)
+
+    def office_maximum(self, values):
+        """The largest of `values` (one per unit) in each office; 0 for an office with no unit."""
+        starts = self.office_start[:-1]
+        filled = starts < self.office_start[1:]
+        best = np.zeros(len(starts), dtype=values.dtype)
+        if filled.any():
+            best[filled] = np.maximum.reduceat(values, starts[filled])
+        return best
+
+    def office_slice(self, values, place):
+        """The part of `values` (one per unit) for the office at `place`, in its units' order."""
+        return values[self.office_start[place]:self.office_start[place + 1]]
+
+    def offices_with(self, units):
+        """Office places of the given unit numbers, as a boolean mask over offices."""
+        mask = np.zeros(len(self.office_start) - 1, dtype=bool)
+        mask[self.unit_office[units]] = True
+        return mask
+
+
+def studies(unit):
+    """Research units study a subject rather than handle the matters in it."""
+    return studies_name(unit.name_en, unit.name_zh)
+
+
+@functools.lru_cache(maxsize=65536)
+def studies_name(name_en, name_zh):
+    return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
+
+
+def build_arrays(index):
+    """The arrays of an `engine.Index`."""
+    office_start, unit_office, unit_factor, duty_unit = [0], [], [], []
+    duties, names, holders = {}, {}, {}
+    for place, office in enumerate(index.offices):
+        units = index.units[office]
+        for unit in units:
+            number = len(unit_office)
+            unit_office.append(place)
+            unit_factor.append(
+                engine.ROOT_FACTOR if unit.is_root else engine.PARENT_UNIT_FACTOR if unit.has_children else 1.0)
+            for duty in unit.duties:
+                for token in duty[2]:
+                    duties.setdefault(token, []).append(len(duty_unit))
+                duty_unit.append(number)
+            for token in unit.name_tokens:
+                names.setdefault(token, []).append(number)
+            for slug in unit.subjects:
+                holders.setdefault(slug, []).append(number)
+        office_start.append(len(unit_office))
+
+    slugs = sorted(index.subjects)
+    columns = {slug: column for column, slug in enumerate(slugs)}
+    rows, cols, values = [], [], []
+    for place, office in enumerate(index.offices):
+        units = index.units[office]
+        first = office_start[place]
+        for slug in slugs:
+            for position, factor in _subject_factors(index, units, office, slug).items():
+                rows.append(first + position)
+                cols.append(columns[slug])
+                values.append(factor)
+    factors = sp.csr_matrix((values, (rows, cols)), shape=(len(unit_office), len(slugs)), dtype=np.float64)
+    factors.sort_indices()
+
+    def frozen(postings):
+        return {key: np.array(numbers, dtype=np.int32) for key, numbers in postings.items()}
+
+    return Arrays(
+        office_start=np.array(office_start, dtype=np.int64),
+        unit_office=np.array(unit_office, dtype=np.int32),
+        unit_factor=np.array(unit_factor, dtype=np.float64),
+        duty_unit=np.array(duty_unit, dtype=np.int32),
+        duties=frozen(duties),
+        names=frozen(names),
+        holders=frozen(holders),
+        subject_columns=columns,
+        subject_factors=factors,
+    )
+
+
+def _subject_factors(index, units, office, slug):
+    """{unit position: factor} for the learned subject `slug` in one office (see learning.subject_unit_scores)."""
+    holders = index.subject_holders.get(office, {})
+    parent = index.subjects[slug].get("parent")
+    related = ((slug, 1.0), (parent, engine.PARENT_SUBJECT_FACTOR),
+               *((child, engine.CHILD_SUBJECT_FACTOR) for child in index.children.get(slug, ())))
+    held = {}
+    for other, factor in related:
+        for position in holders.get(other, ()) if other else ():
+            held[position] = max(held.get(position, 0.0), factor)
+    handlers = [position for position in held if not studies(units[position]) and not units[position].is_root]
+    factors = {}
+    for position, factor in held.items():
+        if units[position].is_root:
+            factor *= engine.ROOT_FACTOR
+        elif handlers and studies(units[position]):
+            factor *= STUDY_FACTOR
+        factors[position] = factor
+    return factors
+
+
+def _weighted(postings, token, variants, weight):
+    """(numbers, weight x factor) of one query word: its own postings at 1, its variants' at VARIANT_FACTOR.
+
+    A number reached both ways counts once, at the higher factor, as the engine counts it.
+    """
+    own = postings.get(token)
+    others = [postings[variant] for variant in variants if variant != token and variant in postings]
+    if not others:
+        return (own, np.full(len(own), weight * 1.0)) if own is not None else None
+    numbers = np.concatenate(([own] if own is not None else []) + others)
+    factors = np.concatenate(([np.ones(len(own))] if own is not None else [])
+                             + [np.full(len(other), engine.VARIANT_FACTOR) for other in others])
+    order = np.lexsort((-factors, numbers))  # by number, the word itself first
+    numbers, factors = numbers[order], factors[order]
+    first = np.ones(len(numbers), dtype=bool)
+    first[1:] = numbers[1:] != numbers[:-1]
+    return numbers[first], weight * factors[first]
+
+
+def _summed(parts, size):
+    """(sum of the weights per number, how many words reached each number) over [(numbers, weights)]."""
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return np.zeros(size), np.zeros(size, dtype=np.int64)
+    numbers = np.concatenate([numbers for numbers, _ in parts])
+    weights = np.concatenate([weights for _, weights in parts])
+    # bincount adds in array order, i.e. query word by query word, as the engine's sums do.
+    return np.bincount(numbers, weights=weights, minlength=size), np.bincount(numbers, minlength=size)
+
+
+def duty_evidence(arrays, query):
+    """Each unit's best duty-sentence coverage of the query, x 0.9 (`engine._duty_evidence`)."""
+    parts = [
+        _weighted(arrays.duties, token, query.variants[token], query.weights[token])
+        for token in query.tokens
+        if query.weights[token] >= engine.NEGLIGIBLE_SHARE * query.total
+    ]
+    sums, words = _summed(parts, len(arrays.duty_unit))
+    coverage = sums / query.total
+    if len(query.tokens) > 1:
+        coverage = np.where(words == 1, coverage * engine.SINGLE_WORD_FACTOR, coverage)
+    kept = np.flatnonzero(coverage >= engine.WEAK_COVERAGE)
+    best = np.zeros(arrays.unit_count)
+    np.maximum.at(best, arrays.duty_unit[kept], coverage[kept])
+    return best * 0.9
+
+
+def name_evidence(arrays, query):
+    """Each unit's name evidence: 0.8 x the share of the query its name's words cover."""
+    parts = [_weighted(arrays.names, token, query.variants[token], query.weights[token]) for token in query.tokens]
+    sums, _ = _summed(parts, arrays.unit_count)
+    return 0.8 * sums / query.total
+
+
+def subject_evidence(index, arrays, slug, strength):
+    """Each unit's evidence for one recognised subject: held (x 1), its parent held (x 0.8), a child (x 0.7)."""
+    factor = np.zeros(arrays.unit_count)
+    for child in index.children.get(slug, ()):
+        factor[arrays.holders.get(child, [])] = engine.CHILD_SUBJECT_FACTOR
+    parent = index.subjects[slug].get("parent")
+    if parent:
+        factor[arrays.holders.get(parent, [])] = engine.PARENT_SUBJECT_FACTOR
+    factor[arrays.holders.get(slug, [])] = 1.0
+    return np.where(factor > 0, strength * factor, 0.0)
+
+
+def document_scores(index, arrays, query, recognised):
+    """(every unit's score as `engine._score_unit` gives it, 0 without evidence; whether its best evidence
+    includes a subject).
+
+    `query` and `recognised` are an `engine.Prepared`'s. The arithmetic is the engine's, in the same
+    order, so the scores are the same numbers.
+    """
+    evidence = [subject_evidence(index, arrays, slug, strength) for slug, (strength, _, _) in recognised.items()]
+    has_subject = np.zeros(arrays.unit_count, dtype=bool)
+    for column in evidence:
+        has_subject |= column > 0
+    if query.total:
+        evidence += [duty_evidence(arrays, query), name_evidence(arrays, query)]
+    while len(evidence) < 3:
+        evidence.append(np.zeros(arrays.unit_count))
+    stacked = np.stack(evidence, axis=1)
+    touched = np.flatnonzero(stacked.any(axis=1))  # sorting only the units with evidence is the cheap part
+    ranked = -np.sort(-stacked[touched], axis=1)
+    score = np.zeros(arrays.unit_count)
+    score[touched] = 0.85 * ranked[:, 0] + 0.1 * ranked[:, 1] + 0.05 * ranked[:, 2]
+    return np.minimum(score * arrays.unit_factor, 1.0), has_subject
+
+
+def subject_scores(arrays, probabilities):
+    """Each unit's learned-subject score (`learning.subject_unit_scores`), from {subject: probability}.
+
+    Subjects under 1 % and those the data does not know are left out, as there.
+    """
+    vector = np.zeros(len(arrays.subject_columns))
+    for slug, probability in probabilities.items():
+        column = arrays.subject_columns.get(slug)
+        if column is not None and probability >= 0.01:
+            vector[column] = probability
+    return np.minimum(arrays.subject_factors @ vector, 1.0)

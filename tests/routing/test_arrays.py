@@ -1,0 +1,74 @@
+"""The arrays over all offices give every unit the score the per-office code gives it, to the last bit."""
+import numpy as np
+import pytest
+
+from routing import arrays, engine, learning
+from tests.routing.test_engine import office, unit
+from tests.routing.test_engine_across_offices import QUERIES, many_offices
+
+
+@pytest.fixture(scope="module")
+def index():
+    data = many_offices()
+    data["offices"].append(office("studies", [  # a research unit yields to the unit handling the subject
+        unit("research-office", name_en="Research Office", name_zh="研究室", subjects=[("tourism", "", "tourism")]),
+        unit("tourism-desk", subjects=[("tourism", "", "tourism"), ("prisons", "", "prisons")]),
+    ]))
+    return engine.build_index(data)
+
+
+@pytest.fixture(scope="module")
+def model():
+    starter = [("a tour group was cheated by the guide", "tourism"), ("prison visits for families", "prisons"),
+               ("gas explosion in a coal mine", "coal-safety"), ("coal mine safety inspection", "coal-safety"),
+               ("the research institute studies tourism", "tourism"), ("what a lovely day", None)]
+    return learning.train([], starter, {})
+
+
+def per_office(index, values_of_office):
+    """One value per unit, all offices in order, from {unit position: value} per office."""
+    values = np.zeros(index.arrays.unit_count)
+    for place, office in enumerate(index.offices):
+        for position, value in values_of_office(office).items():
+            values[index.arrays.office_start[place] + position] = value
+    return values
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "", "。。。", "coal coal coal safety prison tourism 旅游 煤矿"])
+def test_document_scores_are_the_engines(index, text):
+    prepared = engine.prepare(index, text)
+
+    def scores(office):
+        found, _ = engine._route_office(index, office, prepared.query, prepared.recognised, floor=0.0,
+                                        check_unheld=False)
+        positions = index.unit_positions[office]
+        return {positions[candidate.unit]: candidate.score for candidate in found}
+
+    document, has_subject = arrays.document_scores(index, index.arrays, prepared.query, prepared.recognised)
+    assert np.array_equal(document, per_office(index, scores))
+    assert not has_subject[document == 0].any()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_subject_scores_are_the_learned_layers(index, model, text):
+    read = learning.read(model, text)
+
+    def scores(office):
+        return {position: score for position, (score, _, _) in
+                learning.subject_unit_scores(index, office, read.subjects).items()}
+
+    assert np.array_equal(arrays.subject_scores(index.arrays, read.subjects), per_office(index, scores))
+
+
+def test_each_office_best_and_empty_offices(index):
+    table = index.arrays
+    values = np.arange(table.unit_count, dtype=np.float64)
+    best = table.office_maximum(values)
+    assert best.tolist() == [float(table.office_start[place + 1] - 1) for place in range(len(index.offices))]
+
+    with_empty = engine.build_index({"subjects": [], "offices": [
+        {"slug": "a", "units": [{"slug": "r", "parent": None, "name_en": "A", "name_zh": "甲", "duties": [],
+                                 "subjects": []}]},
+        {"slug": "b", "units": []},
+    ]})
+    assert with_empty.arrays.office_maximum(np.array([0.5])).tolist() == [0.5, 0.0]
