@@ -41,6 +41,9 @@ class Arrays:
     holders: dict  # subject slug -> sorted unit numbers holding it
     subject_columns: dict  # subject slug -> column of `subject_factors` (slugs in sorted order)
     subject_factors: object  # units x subjects, CSR: the learned subjects' factor for each unit
+    transfer_office: np.ndarray  # transfer number -> office place (transfers out, office by office)
+    transfer_words: dict  # token -> sorted transfer numbers whose text uses it
+    transfer_subjects: dict  # subject slug -> sorted transfer numbers naming it
 
     @property
     def unit_count(self):
@@ -111,6 +114,15 @@ def build_arrays(index):
     factors = sp.csr_matrix((values, (rows, cols)), shape=(len(unit_office), len(slugs)), dtype=np.float64)
     factors.sort_indices()
 
+    transfer_office, transfer_words, transfer_subjects = [], {}, {}
+    for place, office in enumerate(index.offices):
+        for transfer in index.transfers.get(office, ()):
+            for token in transfer.tokens:
+                transfer_words.setdefault(token, []).append(len(transfer_office))
+            for slug in transfer.subjects:
+                transfer_subjects.setdefault(slug, []).append(len(transfer_office))
+            transfer_office.append(place)
+
     def frozen(postings):
         return {key: np.array(numbers, dtype=np.int32) for key, numbers in postings.items()}
 
@@ -124,6 +136,9 @@ def build_arrays(index):
         holders=frozen(holders),
         subject_columns=columns,
         subject_factors=factors,
+        transfer_office=np.array(transfer_office, dtype=np.int32),
+        transfer_words=frozen(transfer_words),
+        transfer_subjects=frozen(transfer_subjects),
     )
 
 
@@ -248,3 +263,25 @@ def subject_scores(arrays, probabilities):
         if column is not None and probability >= 0.01:
             vector[column] = probability
     return np.minimum(arrays.subject_factors @ vector, 1.0)
+
+
+def transfer_scores(arrays, query, recognised):
+    """Each office's best transfer score (`engine._score_transfer`), 0 for an office with none that fits."""
+    best = np.zeros(len(arrays.office_start) - 1)
+    if not len(arrays.transfer_office):
+        return best
+    scores = np.zeros(len(arrays.transfer_office))
+    if query.total:
+        text = np.zeros(len(arrays.transfer_office))
+        for token in query.tokens:  # word by word, as the engine adds them up
+            found = [arrays.transfer_words[variant] for variant in query.variants[token]
+                     if variant in arrays.transfer_words]
+            if found:
+                text[np.unique(np.concatenate(found))] += query.weights[token]
+        scores = 0.95 * text / query.total
+    for slug, (strength, _, _) in recognised.items():
+        numbers = arrays.transfer_subjects.get(slug)
+        if numbers is not None:
+            scores[numbers] = np.maximum(scores[numbers], strength)
+    np.maximum.at(best, arrays.transfer_office, scores)
+    return best

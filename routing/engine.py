@@ -555,21 +555,9 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
     scored = [candidate for _, candidate in sorted(scored, key=lambda pair: (-round(pair[1].score, 9), pair[0]))]
     best = scored[0].score if scored else 0.0
 
-    transfer, transfer_score = None, 0.0
-    for item in index.transfers.get(office, ()):
-        item_score = _score_transfer(item, query, recognised)
-        if item_score > transfer_score:
-            transfer, transfer_score = item, item_score
-    if transfer is not None and transfer_score >= ABSTAIN_BELOW and transfer_score > best:
-        return [], {
-            "to": transfer.body_en or None,
-            "to_zh": transfer.body_zh or None,
-            "text": transfer.text_en,
-            "text_zh": transfer.text_zh,
-            "quote": transfer.quote,
-            "score": round(transfer_score, 4),
-        }
-
+    transfer = _office_transfer(index, office, query, recognised, best)
+    if transfer is not None:
+        return [], transfer
     if best < floor or (check_unheld and _names_an_unheld_subject(index, office, query, recognised, best, scored)):
         return [], None
     for candidate in scored:
@@ -577,6 +565,25 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
             scored[1].score >= best - TIE_WITHIN
         )
     return scored, None
+
+
+def _office_transfer(index, office, query, recognised, best):
+    """The transfer (a dict) that explains the query better than the office's best unit (`best`), if any."""
+    transfer, transfer_score = None, 0.0
+    for item in index.transfers.get(office, ()):
+        item_score = _score_transfer(item, query, recognised)
+        if item_score > transfer_score:
+            transfer, transfer_score = item, item_score
+    if transfer is None or transfer_score < ABSTAIN_BELOW or transfer_score <= best:
+        return None
+    return {
+        "to": transfer.body_en or None,
+        "to_zh": transfer.body_zh or None,
+        "text": transfer.text_en,
+        "text_zh": transfer.text_zh,
+        "quote": transfer.quote,
+        "score": round(transfer_score, 4),
+    }
 
 
 def _score_units(index, office, query, recognised):
@@ -642,6 +649,7 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
         document, has_subject = arrays.document_scores(index, index.arrays, query, recognised)
         best = index.arrays.office_maximum(document)
         cannot = (best <= 0) | (best < floor) | unheld_offices(index, recognised, document, has_subject, best)
+        cannot |= transferring_offices(index, query, recognised, best)
         expected = np.where(cannot, -math.inf, best)
 
         def score(slug):
@@ -650,8 +658,7 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
             return (found[0].score, found[0]) if found else (None, None)
 
         results = [candidate for _, _, candidate in best_offices(index, expected, limit, score)]
-        transfer = None if results else first_transfer(
-            index, query, recognised, lambda slug: _route_office(index, slug, query, recognised, floor)[1])
+        transfer = None if results else first_transfer(index, query, recognised, best)
     for candidate in results:
         candidate.reasons = _reasons(index, candidate.unit_data, query, _evidence(index, candidate, query, recognised))
     confident = bool(results) and results[0].score >= CONFIDENT_FROM and not (
@@ -688,14 +695,19 @@ def best_offices(index, expected, limit, score_office):
     return bests
 
 
-def first_transfer(index, query, recognised, office_transfer):
+def transferring_offices(index, query, recognised, best):
+    """Offices whose own transfer out explains the query better than their best unit (`best`), as a mask:
+    they answer with the transfer, not with a unit."""
+    transfer = arrays.transfer_scores(index.arrays, query, recognised)
+    return (transfer >= ABSTAIN_BELOW) & (transfer > best)
+
+
+def first_transfer(index, query, recognised, best):
     """The transfer of the first office, in source order, whose transfer explains the query better than its
-    units (`office_transfer(slug)` -> transfer dict or None); only offices with a transfer it mentions are asked."""
-    keys = {variant for token in query.tokens for variant in query.variants[token]}
-    keys |= {("subject", slug) for slug in recognised}
-    offices = {office for key in keys for office in index.transfer_offices.get(key, ())}
-    for slug in sorted(offices, key=index.office_places.__getitem__):
-        transfer = office_transfer(slug)
+    best unit (`best[place]`, from the arrays), or None."""
+    for place in np.flatnonzero(transferring_offices(index, query, recognised, best)).tolist():
+        slug = index.offices[place]
+        transfer = _office_transfer(index, slug, query, recognised, float(best[place]))
         if transfer:
             return {**transfer, "office": slug}
     return None

@@ -521,6 +521,7 @@ def expected_scores(index, model, learned, prepared):
     best = table.office_maximum(combined)
     cannot = (best < ABSTAIN_BELOW) | engine.unheld_offices(index, prepared.recognised, document, has_subject,
                                                            best_document)
+    cannot |= engine.transferring_offices(index, prepared.query, prepared.recognised, best_document)
     if learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE:
         cannot |= best_document < engine.CONFIDENT_FROM
     expected = np.where(cannot, -math.inf, best)
@@ -552,8 +553,7 @@ def route(index, model, text, office=None, limit=5):
         results = [_explain_office(index, model, learned, prepared, scores, limit, explained=1)[0]
                    for _, _, scores in bests]
         transfer = None if results else engine.first_transfer(
-            index, prepared.query, prepared.recognised,
-            lambda slug: _score_office(index, model, learned, prepared, slug)[1])
+            index, prepared.query, prepared.recognised, index.arrays.office_maximum(document))
     confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
     if not results:
         confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE

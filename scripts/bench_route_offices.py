@@ -10,11 +10,13 @@ in wall-clock and CPU time. The database is the one DATABASE_URL names, loaded (
 
     DATABASE_URL=sqlite:////tmp/scale400.sqlite3 .venv/bin/python scripts/bench_route_offices.py
     ... scripts/bench_route_offices.py --save answers.jsonl   # keep the answers to compare two versions
+    ... scripts/bench_route_offices.py --queries messages.jsonl  # other matters, e.g. long real messages
 """
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,22 +57,42 @@ def run(lines, output):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save", help="write the answers here (JSON lines)")
+    parser.add_argument("--runs", type=int, default=3, help="run each process this many times; medians (3)")
+    parser.add_argument("--queries", help="a JSON-lines file of matters ({\"query\": ...}) instead of the case files")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         parser.error("set DATABASE_URL to the loaded database")
+    found = read_queries(Path(args.queries)) if args.queries else queries()
     lines = [json.dumps({"id": number, "query": query}, ensure_ascii=False) + "\n"
-             for number, query in enumerate(queries())]
+             for number, query in enumerate(found)]
     # Both runs start with the same matter, which loads the Chinese and English dictionaries.
     warm = json.dumps({"id": "warm-up", "query": WARM_UP}, ensure_ascii=False) + "\n"
-    with tempfile.TemporaryFile("w+") as scratch:
-        one_wall, one_cpu = run([warm], scratch)
-    with open(args.save or os.devnull, "w", encoding="utf-8") as output:
-        all_wall, all_cpu = run([warm, *lines], output)
+    ones, alls = [], []
+    for _ in range(max(args.runs, 1)):
+        with tempfile.TemporaryFile("w+") as scratch:
+            ones.append(run([warm], scratch))
+        with open(args.save or os.devnull, "w", encoding="utf-8") as output:
+            alls.append(run([warm, *lines], output))
+    (one_wall, one_cpu), (all_wall, all_cpu) = medians(ones), medians(alls)
     per = len(lines)
-    print(f"start-up and one matter: {one_wall:.2f} s wall, {one_cpu:.2f} s CPU")
-    print(f"{len(lines) + 1} matters: {all_wall:.2f} s wall, {all_cpu:.2f} s CPU")
+    print(f"start-up and one matter: {one_wall:.2f} s wall, {one_cpu:.2f} s CPU (median of {len(ones)})")
+    print(f"{len(lines) + 1} matters: {all_wall:.2f} s wall, {all_cpu:.2f} s CPU (median of {len(alls)})")
     print(f"per matter, amortised: {(all_wall - one_wall) / per * 1000:.1f} ms wall, "
           f"{(all_cpu - one_cpu) / per * 1000:.1f} ms CPU")
+
+
+def read_queries(path):
+    """The distinct matters of a JSON-lines file, in order."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and (query := json.loads(line)["query"]) not in found:
+            found.append(query)
+    return found
+
+
+def medians(runs):
+    """(median wall, median CPU) of several runs: process start-up varies by a second or so."""
+    return statistics.median(wall for wall, _ in runs), statistics.median(cpu for _, cpu in runs)
 
 
 if __name__ == "__main__":

@@ -72,3 +72,14 @@ def test_each_office_best_and_empty_offices(index):
         {"slug": "b", "units": []},
     ]})
     assert with_empty.arrays.office_maximum(np.array([0.5])).tolist() == [0.5, 0.0]
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "who coordinates disputes between workers and peasants", "工农关系", ""])
+def test_transfer_scores_are_the_engines(index, text):
+    prepared = engine.prepare(index, text)
+    expected = [max((engine._score_transfer(transfer, prepared.query, prepared.recognised)
+                     for transfer in index.transfers[office]), default=0.0) for office in index.offices]
+    found = arrays.transfer_scores(index.arrays, prepared.query, prepared.recognised)
+    assert found.tolist() == expected
+    if "工农" in text or "peasants" in text:  # the office that handed this function over says so
+        assert max(expected) >= engine.ABSTAIN_BELOW
