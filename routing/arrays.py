@@ -17,13 +17,16 @@ which keeps every answer and explanation as it was.
 """
 import functools
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from routing import engine  # its constants, read when called (engine imports this module)
 
+OFFICES_KEPT = 64  # offices whose own posting lists are kept, for routing within an office
 STUDY_FACTOR = 0.7  # units that study a subject yield to units that handle it
 _STUDY_RE = re.compile(r"research|研究|调研")
 
@@ -36,6 +39,10 @@ class Arrays:
     unit_office: np.ndarray  # unit number -> office place
     unit_factor: np.ndarray  # unit number -> the root's or a parent unit's discount, or 1.0
     duty_unit: np.ndarray  # duty number -> unit number
+    unit_duty_start: np.ndarray  # unit number -> its first duty's number (one more entry: the total)
+    duty_token_start: np.ndarray  # duty number -> where its tokens start in duty_token_ids (and the total)
+    duty_token_ids: np.ndarray  # the tokens of every duty sentence, as numbers (token_ids)
+    token_ids: dict  # token -> its number
     duties: dict  # token -> sorted duty numbers whose sentence uses it
     names: dict  # token -> sorted unit numbers whose name uses it
     holders: dict  # subject slug -> sorted unit numbers holding it
@@ -44,6 +51,14 @@ class Arrays:
     transfer_office: np.ndarray  # transfer number -> office place (transfers out, office by office)
     transfer_words: dict  # token -> sorted transfer numbers whose text uses it
     transfer_subjects: dict  # subject slug -> sorted transfer numbers naming it
+    _kept: OrderedDict = field(default_factory=OrderedDict, repr=False)  # place -> office_postings(place)
+    _lock: object = field(default_factory=threading.Lock, repr=False)
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key not in ("_kept", "_lock")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _kept=OrderedDict(), _lock=threading.Lock())
 
     @property
     def unit_count(self):
@@ -57,6 +72,49 @@ class Arrays:
         if filled.any():
             best[filled] = np.maximum.reduceat(values, starts[filled])
         return best
+
+    def office_postings(self, place, units):
+        """(token -> [(unit position, duty position)], token -> [unit position]) of one office: Python
+        dictionaries, the fastest way to route within one office. Built from the arrays when first asked
+        for and kept for the OFFICES_KEPT offices asked for last, so that hundreds of offices do not all
+        hold them in every process."""
+        with self._lock:
+            if place in self._kept:
+                self._kept.move_to_end(place)
+                return self._kept[place]
+        (first_unit, end_unit), (first_duty, end_duty) = self.window(place)
+        tokens = list(self.token_ids)  # in number order
+        starts = self.duty_token_start[first_duty:end_duty + 1].tolist()
+        ids = self.duty_token_ids[starts[0]:starts[-1]].tolist()
+        duties = {}
+        for unit in range(first_unit, end_unit):
+            unit_first, unit_end = int(self.unit_duty_start[unit]), int(self.unit_duty_start[unit + 1])
+            for duty in range(unit_first, unit_end):
+                key = (unit - first_unit, duty - unit_first)
+                for number in ids[starts[duty - first_duty] - starts[0]:starts[duty - first_duty + 1] - starts[0]]:
+                    duties.setdefault(tokens[number], []).append(key)
+        names = {}
+        for position, unit in enumerate(units):
+            for token in unit.name_tokens:
+                names.setdefault(token, []).append(position)
+        with self._lock:
+            self._kept[place] = (duties, names)
+            while len(self._kept) > OFFICES_KEPT:
+                self._kept.popitem(last=False)
+        return duties, names
+
+    def duty_token_sets(self, unit):
+        """The token numbers of each duty sentence of a unit (by its number), as sets."""
+        ids = self.duty_token_ids
+        starts = self.duty_token_start[self.unit_duty_start[unit]:self.unit_duty_start[unit + 1] + 1].tolist()
+        return [set(ids[start:end].tolist()) for start, end in zip(starts, starts[1:], strict=False)]
+
+    def window(self, place):
+        """The unit and duty numbers of one office (None: all offices): ((first, end), (first, end))."""
+        if place is None:
+            return (0, self.unit_count), (0, len(self.duty_unit))
+        first, end = int(self.office_start[place]), int(self.office_start[place + 1])
+        return (first, end), (int(self.unit_duty_start[first]), int(self.unit_duty_start[end]))
 
     def office_slice(self, values, place):
         """The part of `values` (one per unit) for the office at `place`, in its units' order."""
@@ -79,21 +137,24 @@ def studies_name(name_en, name_zh):
     return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
 
 
-def build_arrays(index):
-    """The arrays of an `engine.Index`."""
-    office_start, unit_office, unit_factor, duty_unit = [0], [], [], []
-    duties, names, holders = {}, {}, {}
+def build_arrays(index, duty_tokens):
+    """The arrays of an `engine.Index`; `duty_tokens`: office slug -> for each unit, each duty's tokens."""
+    office_start, unit_office, unit_factor, duty_unit, unit_duty_start = [0], [], [], [], [0]
+    duties, names, holders, token_ids, duty_token_start, duty_token_ids = {}, {}, {}, {}, [0], []
     for place, office in enumerate(index.offices):
         units = index.units[office]
-        for unit in units:
+        for unit, unit_tokens in zip(units, duty_tokens[office], strict=True):
             number = len(unit_office)
             unit_office.append(place)
             unit_factor.append(
                 engine.ROOT_FACTOR if unit.is_root else engine.PARENT_UNIT_FACTOR if unit.has_children else 1.0)
-            for duty in unit.duties:
-                for token in duty[2]:
+            for tokens_of_duty in unit_tokens:
+                for token in tokens_of_duty:
                     duties.setdefault(token, []).append(len(duty_unit))
+                    duty_token_ids.append(token_ids.setdefault(token, len(token_ids)))
+                duty_token_start.append(len(duty_token_ids))
                 duty_unit.append(number)
+            unit_duty_start.append(len(duty_unit))
             for token in unit.name_tokens:
                 names.setdefault(token, []).append(number)
             for slug in unit.subjects:
@@ -131,6 +192,10 @@ def build_arrays(index):
         unit_office=np.array(unit_office, dtype=np.int32),
         unit_factor=np.array(unit_factor, dtype=np.float64),
         duty_unit=np.array(duty_unit, dtype=np.int32),
+        unit_duty_start=np.array(unit_duty_start, dtype=np.int64),
+        duty_token_start=np.array(duty_token_start, dtype=np.int64),
+        duty_token_ids=np.array(duty_token_ids, dtype=np.int32),
+        token_ids=token_ids,
         duties=frozen(duties),
         names=frozen(names),
         holders=frozen(holders),
@@ -163,13 +228,22 @@ def _subject_factors(index, units, office, slug):
     return factors
 
 
-def _weighted(postings, token, variants, weight):
+def _within(numbers, window):
+    """The numbers inside `window` (first, end), counted from its first; all of them for the whole index."""
+    first, end = window
+    if first == 0 and end >= (numbers[-1] + 1 if len(numbers) else 0):
+        return numbers
+    start, stop = np.searchsorted(numbers, window)
+    return numbers[start:stop] - first
+
+
+def _weighted(postings, token, variants, weight, window):
     """(numbers, weight x factor) of one query word: its own postings at 1, its variants' at VARIANT_FACTOR.
 
     A number reached both ways counts once, at the higher factor, as the engine counts it.
     """
-    own = postings.get(token)
-    others = [postings[variant] for variant in variants if variant != token and variant in postings]
+    own = _within(postings[token], window) if token in postings else None
+    others = [_within(postings[variant], window) for variant in variants if variant != token and variant in postings]
     if not others:
         return (own, np.full(len(own), weight * 1.0)) if own is not None else None
     numbers = np.concatenate(([own] if own is not None else []) + others)
@@ -184,7 +258,7 @@ def _weighted(postings, token, variants, weight):
 
 def _summed(parts, size):
     """(sum of the weights per number, how many words reached each number) over [(numbers, weights)]."""
-    parts = [part for part in parts if part is not None]
+    parts = [part for part in parts if part is not None and len(part[0])]
     if not parts:
         return np.zeros(size), np.zeros(size, dtype=np.int64)
     numbers = np.concatenate([numbers for numbers, _ in parts])
@@ -193,63 +267,72 @@ def _summed(parts, size):
     return np.bincount(numbers, weights=weights, minlength=size), np.bincount(numbers, minlength=size)
 
 
-def duty_evidence(arrays, query):
-    """Each unit's best duty-sentence coverage of the query, x 0.9 (`engine._duty_evidence`)."""
+def duty_evidence(arrays, query, place=None):
+    """Each unit's best duty-sentence coverage of the query, x 0.9 (`engine._duty_evidence`); one office's
+    units only when `place` is given."""
+    units, duties = arrays.window(place)
     parts = [
-        _weighted(arrays.duties, token, query.variants[token], query.weights[token])
+        _weighted(arrays.duties, token, query.variants[token], query.weights[token], duties)
         for token in query.tokens
         if query.weights[token] >= engine.NEGLIGIBLE_SHARE * query.total
     ]
-    sums, words = _summed(parts, len(arrays.duty_unit))
+    sums, words = _summed(parts, duties[1] - duties[0])
     coverage = sums / query.total
     if len(query.tokens) > 1:
         coverage = np.where(words == 1, coverage * engine.SINGLE_WORD_FACTOR, coverage)
     kept = np.flatnonzero(coverage >= engine.WEAK_COVERAGE)
-    best = np.zeros(arrays.unit_count)
-    np.maximum.at(best, arrays.duty_unit[kept], coverage[kept])
+    best = np.zeros(units[1] - units[0])
+    np.maximum.at(best, arrays.duty_unit[kept + duties[0]] - units[0], coverage[kept])
     return best * 0.9
 
 
-def name_evidence(arrays, query):
+def name_evidence(arrays, query, place=None):
     """Each unit's name evidence: 0.8 x the share of the query its name's words cover."""
-    parts = [_weighted(arrays.names, token, query.variants[token], query.weights[token]) for token in query.tokens]
-    sums, _ = _summed(parts, arrays.unit_count)
+    units, _ = arrays.window(place)
+    parts = [_weighted(arrays.names, token, query.variants[token], query.weights[token], units)
+             for token in query.tokens]
+    sums, _ = _summed(parts, units[1] - units[0])
     return 0.8 * sums / query.total
 
 
-def subject_evidence(index, arrays, slug, strength):
+def subject_evidence(index, arrays, slug, strength, place=None):
     """Each unit's evidence for one recognised subject: held (x 1), its parent held (x 0.8), a child (x 0.7)."""
-    factor = np.zeros(arrays.unit_count)
+    units, _ = arrays.window(place)
+    factor = np.zeros(units[1] - units[0])
+    empty = np.zeros(0, dtype=np.int32)
     for child in index.children.get(slug, ()):
-        factor[arrays.holders.get(child, [])] = engine.CHILD_SUBJECT_FACTOR
+        factor[_within(arrays.holders.get(child, empty), units)] = engine.CHILD_SUBJECT_FACTOR
     parent = index.subjects[slug].get("parent")
     if parent:
-        factor[arrays.holders.get(parent, [])] = engine.PARENT_SUBJECT_FACTOR
-    factor[arrays.holders.get(slug, [])] = 1.0
+        factor[_within(arrays.holders.get(parent, empty), units)] = engine.PARENT_SUBJECT_FACTOR
+    factor[_within(arrays.holders.get(slug, empty), units)] = 1.0
     return np.where(factor > 0, strength * factor, 0.0)
 
 
-def document_scores(index, arrays, query, recognised):
+def document_scores(index, arrays, query, recognised, place=None):
     """(every unit's score as `engine._score_unit` gives it, 0 without evidence; whether its best evidence
-    includes a subject).
+    includes a subject); the units of the office at `place` only, when given.
 
     `query` and `recognised` are an `engine.Prepared`'s. The arithmetic is the engine's, in the same
     order, so the scores are the same numbers.
     """
-    evidence = [subject_evidence(index, arrays, slug, strength) for slug, (strength, _, _) in recognised.items()]
-    has_subject = np.zeros(arrays.unit_count, dtype=bool)
+    units, _ = arrays.window(place)
+    count = units[1] - units[0]
+    evidence = [subject_evidence(index, arrays, slug, strength, place)
+                for slug, (strength, _, _) in recognised.items()]
+    has_subject = np.zeros(count, dtype=bool)
     for column in evidence:
         has_subject |= column > 0
     if query.total:
-        evidence += [duty_evidence(arrays, query), name_evidence(arrays, query)]
+        evidence += [duty_evidence(arrays, query, place), name_evidence(arrays, query, place)]
     while len(evidence) < 3:
-        evidence.append(np.zeros(arrays.unit_count))
+        evidence.append(np.zeros(count))
     stacked = np.stack(evidence, axis=1)
     touched = np.flatnonzero(stacked.any(axis=1))  # sorting only the units with evidence is the cheap part
     ranked = -np.sort(-stacked[touched], axis=1)
-    score = np.zeros(arrays.unit_count)
+    score = np.zeros(count)
     score[touched] = 0.85 * ranked[:, 0] + 0.1 * ranked[:, 1] + 0.05 * ranked[:, 2]
-    return np.minimum(score * arrays.unit_factor, 1.0), has_subject
+    return np.minimum(score * arrays.unit_factor[units[0]:units[1]], 1.0), has_subject
 
 
 def subject_scores(arrays, probabilities):

@@ -27,6 +27,8 @@ document says moved out of the office explains the query better than any unit, t
 carries that transfer instead of a unit.
 """
 import bisect
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -133,7 +135,7 @@ class _Unit:
     name_zh: str
     is_root: bool
     has_children: bool
-    duties: list  # [(text_en, text_zh, frozenset(tokens))]
+    duties: list  # [(text_en, text_zh)]; their tokens are in the index's arrays
     subjects: dict  # subject slug -> portfolio entry dict
     name_tokens: frozenset
 
@@ -164,18 +166,22 @@ class Index:
     vocabulary_set: frozenset
     default_idf: float
     lexicon: dict  # everyday token -> official tokens
-    duty_postings: dict  # office -> token -> [(unit position, duty position)]
     subject_holders: dict  # office -> subject slug -> [unit position]
-    name_postings: dict  # office -> token -> [unit position]
-    transfer_offices: dict = field(default_factory=dict)  # token or ("subject", slug) -> [office slugs]
     office_places: dict = field(default_factory=dict)  # office slug -> place in source order (the tie-break)
     unit_positions: dict = field(default_factory=dict)  # office slug -> unit slug -> position
     office_subjects: dict = field(default_factory=dict)  # office slug -> frozenset of the subjects its units hold
     arrays: object = None  # routing.arrays.Arrays: every office's units at once
+    offices_read: int = 0  # offices tokenised for this index (the others were reused from a previous one)
 
 
 def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
     """Prepare the organisation data (interchange shape) for routing."""
+    return build(data, lexicon)[0]
+
+
+def build(data, lexicon=EVERYDAY_TO_OFFICIAL, reuse=None):
+    """(index, office parts) for the organisation data: `build_index`, reusing the parts of offices read
+    before (`reuse`, the parts a previous build returned) whose data has not changed."""
     subjects = {subject["slug"]: subject for subject in data["subjects"]}
     children = {}
     for subject in data["subjects"]:
@@ -197,73 +203,33 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
                         _Phrase(subject["slug"], text, phrase_tokens, "")
                     )
 
-    units, transfers, document_frequency, documents, surface = {}, {}, {}, 0, set()
-    duty_postings, subject_holders, name_postings = {}, {}, {}
+    parts, read = {}, 0
     for office in data["offices"]:
-        office_units = []
-        parents = {unit["parent"] for unit in office["units"] if unit["parent"]}
-        for unit in office["units"]:
-            duties = []
-            for duty in unit["duties"]:
-                duty_tokens = frozenset(tokens(duty["text_en"]) + tokens(duty["text_zh"]))
-                duties.append((duty["text_en"], duty["text_zh"], duty_tokens))
+        fingerprint = office_fingerprint(office)
+        part = (reuse or {}).get(fingerprint)
+        if part is None:
+            part, read = read_office(office), read + 1
+        parts[fingerprint] = part
+
+    units, transfers, duty_tokens, subject_holders = {}, {}, {}, {}
+    document_frequency, documents, surface = {}, 0, set()
+    for office, part in zip(data["offices"], parts.values(), strict=True):
+        slug = office["slug"]
+        units[slug], transfers[slug], duty_tokens[slug] = part.units, part.transfers, part.duty_tokens
+        for unit_tokens in part.duty_tokens:
+            for tokens_of_duty in unit_tokens:
                 documents += 1
-                for token in duty_tokens:
+                for token in tokens_of_duty:
                     document_frequency[token] = document_frequency.get(token, 0) + 1
-                surface.update(english_words(normalize(duty["text_en"])))
-            office_units.append(
-                _Unit(
-                    office=office["slug"],
-                    slug=unit["slug"],
-                    name_en=unit["name_en"],
-                    name_zh=unit["name_zh"],
-                    is_root=unit["parent"] is None,
-                    has_children=unit["slug"] in parents,
-                    duties=duties,
-                    subjects={entry["slug"]: entry for entry in unit["subjects"]},
-                    name_tokens=frozenset(tokens(unit["name_en"]) + tokens(unit["name_zh"])),
-                )
-            )
-        units[office["slug"]] = office_units
-        duty_postings[office["slug"]] = postings = {}
-        subject_holders[office["slug"]] = holders = {}
-        name_postings[office["slug"]] = names = {}
-        for unit_position, unit in enumerate(office_units):
-            for duty_position, duty in enumerate(unit.duties):
-                for token in duty[2]:
-                    postings.setdefault(token, []).append((unit_position, duty_position))
-            for slug in unit.subjects:
-                holders.setdefault(slug, []).append(unit_position)
-            for token in unit.name_tokens:
-                names.setdefault(token, []).append(unit_position)
-        transfers[office["slug"]] = [
-            _Transfer(
-                office=office["slug"],
-                text_en=transfer["text_en"],
-                text_zh=transfer["text_zh"],
-                body_en=transfer.get("body_en", ""),
-                body_zh=transfer.get("body_zh", ""),
-                quote=transfer.get("quote", ""),
-                subjects=frozenset(transfer.get("subjects", [])),
-                tokens=frozenset(tokens(transfer["text_en"]) + tokens(transfer["text_zh"])),
-            )
-            for transfer in office.get("transfers", [])
-            if transfer["direction"] == "out"
-        ]
+        surface |= part.surface
+        subject_holders[slug] = holders = {}
+        for position, unit in enumerate(part.units):
+            for subject in unit.subjects:
+                holders.setdefault(subject, []).append(position)
     for subject in data["subjects"]:
         for text in [subject["name_en"], *subject.get("aliases", [])]:
             if not CJK_RE.search(text):
                 surface.update(english_words(normalize(text)))
-
-    transfer_offices = {}
-    for office in data["offices"]:
-        slug = office["slug"]
-        keys = set()
-        for transfer in transfers[slug]:
-            keys.update(transfer.tokens)
-            keys.update(("subject", subject) for subject in transfer.subjects)
-        for key in keys:
-            transfer_offices.setdefault(key, []).append(slug)
 
     documents = max(documents, 1)
     idf = {
@@ -285,17 +251,69 @@ def build_index(data, lexicon=EVERYDAY_TO_OFFICIAL):
         vocabulary_set=frozenset(vocabulary),
         default_idf=default_idf,
         lexicon=_load_lexicon(lexicon),
-        duty_postings=duty_postings,
         subject_holders=subject_holders,
-        name_postings=name_postings,
-        transfer_offices=transfer_offices,
         office_places={office["slug"]: place for place, office in enumerate(data["offices"])},
         unit_positions={slug: {unit.slug: position for position, unit in enumerate(office_units)}
                         for slug, office_units in units.items()},
         office_subjects={slug: frozenset(holders) for slug, holders in subject_holders.items()},
+        offices_read=read,
     )
-    index.arrays = arrays.build_arrays(index)
-    return index
+    index.arrays = arrays.build_arrays(index, duty_tokens)
+    return index, parts
+
+
+@dataclass
+class OfficePart:
+    """One office as the router reads it, from that office's data alone: reused as it is by the next
+    index when the office has not changed, so that an edit to one office re-reads only that office."""
+
+    units: list  # [_Unit]
+    duty_tokens: list  # for each unit, for each of its duty sentences: its tokens (a tuple)
+    transfers: list  # [_Transfer], the functions moved out
+    surface: frozenset  # the English words of its duty sentences, for typo correction
+
+
+def office_fingerprint(office):
+    """A digest of an office's data (interchange shape): equal for equal content."""
+    text = json.dumps(office, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def read_office(office):
+    """Tokenise one office (the costly part of building an index): an OfficePart."""
+    parents = {unit["parent"] for unit in office["units"] if unit["parent"]}
+    units, duty_tokens, surface = [], [], set()
+    for unit in office["units"]:
+        duty_tokens.append([tuple(dict.fromkeys(tokens(duty["text_en"]) + tokens(duty["text_zh"])))
+                            for duty in unit["duties"]])
+        for duty in unit["duties"]:
+            surface.update(english_words(normalize(duty["text_en"])))
+        units.append(_Unit(
+            office=office["slug"],
+            slug=unit["slug"],
+            name_en=unit["name_en"],
+            name_zh=unit["name_zh"],
+            is_root=unit["parent"] is None,
+            has_children=unit["slug"] in parents,
+            duties=[(duty["text_en"], duty["text_zh"]) for duty in unit["duties"]],
+            subjects={entry["slug"]: entry for entry in unit["subjects"]},
+            name_tokens=frozenset(tokens(unit["name_en"]) + tokens(unit["name_zh"])),
+        ))
+    transfers = [
+        _Transfer(
+            office=office["slug"],
+            text_en=transfer["text_en"],
+            text_zh=transfer["text_zh"],
+            body_en=transfer.get("body_en", ""),
+            body_zh=transfer.get("body_zh", ""),
+            quote=transfer.get("quote", ""),
+            subjects=frozenset(transfer.get("subjects", [])),
+            tokens=frozenset(tokens(transfer["text_en"]) + tokens(transfer["text_zh"])),
+        )
+        for transfer in office.get("transfers", [])
+        if transfer["direction"] == "out"
+    ]
+    return OfficePart(units, duty_tokens, transfers, frozenset(surface))
 
 
 def _load_lexicon(lexicon):
@@ -419,7 +437,7 @@ def _duty_evidence(index, office, query):
     """For each unit position, the duty sentence covering most of the query: (coverage, duty, matched)."""
     if not query.total:
         return {}
-    postings = index.duty_postings.get(office, {})
+    postings, _ = index.arrays.office_postings(index.office_places[office], index.units[office])
     hits = {}  # (unit position, duty position) -> {query token: factor}
     for token, variant, factor in _looked_up(query):
         for key in postings.get(variant, ()):
@@ -429,14 +447,23 @@ def _duty_evidence(index, office, query):
     return _best_duties(index.units.get(office, ()), query, hits)
 
 
-def _unit_duty_evidence(unit, query):
-    """`_duty_evidence` for one unit: (coverage, duty, matched), or (0.0, None, ()) when no duty counts."""
+def _unit_duty_evidence(index, unit, query):
+    """`_duty_evidence` for one unit: (coverage, duty, matched tokens), or (0.0, None, ()) when none counts.
+
+    For explaining a unit scored from the arrays; its duties are looked at in `_duty_evidence`'s order.
+    """
     if not query.total:
         return 0.0, None, ()
+    table = index.arrays
+    number = int(table.office_start[index.office_places[unit.office]]) + index.unit_positions[unit.office][unit.slug]
+    duty_sets = table.duty_token_sets(number)
     hits = {}
     for token, variant, factor in _looked_up(query):
-        for position, duty in enumerate(unit.duties):
-            if variant in duty[2]:
+        variant_id = table.token_ids.get(variant)
+        if variant_id is None:
+            continue
+        for position, ids in enumerate(duty_sets):
+            if variant_id in ids:
                 matched = hits.setdefault((0, position), {})
                 if matched.get(token, 0.0) < factor:
                     matched[token] = factor
@@ -544,13 +571,13 @@ def _route_office(index, office, query, recognised, floor=ABSTAIN_BELOW, check_u
     units need no scoring here, and a candidate's evidence is gathered only if it is shown.
     """
     units = index.units.get(office, ())
-    if document is not None:
+    if document is None:
+        scored = _score_units(index, office, query, recognised)
+    else:
         scored = [(position, Candidate(office, units[position].slug, units[position].name_en,
                                        units[position].name_zh, float(document[position]), None,
                                        unit_data=units[position]))
                   for position in np.flatnonzero(document > 0).tolist()]
-    else:
-        scored = _score_units(index, office, query, recognised)
     # Equal scores keep the source's order of units: deterministic, and the document's own emphasis.
     scored = [candidate for _, candidate in sorted(scored, key=lambda pair: (-round(pair[1].score, 9), pair[0]))]
     best = scored[0].score if scored else 0.0
@@ -595,7 +622,7 @@ def _score_units(index, office, query, recognised):
     for slug in recognised:
         for related in (slug, index.subjects[slug].get("parent"), *index.children.get(slug, ())):
             candidates.update(holders.get(related, ()))
-    names = index.name_postings.get(office, {})
+    _, names = index.arrays.office_postings(index.office_places[office], units)
     for token in query.tokens:
         for variant in query.variants[token]:
             candidates.update(names.get(variant, ()))
@@ -610,10 +637,10 @@ def _score_units(index, office, query, recognised):
 
 
 def _evidence(index, candidate, query, recognised):
-    """A candidate's evidence (what `_score_unit` found), gathered now if it was scored from the arrays."""
+    """A candidate's evidence (what `_score_unit` finds), gathered when it is first needed."""
     if candidate.reasons is None:
         unit = candidate.unit_data
-        _, candidate.reasons = _score_unit(index, unit, query, recognised, _unit_duty_evidence(unit, query))
+        _, candidate.reasons = _score_unit(index, unit, query, recognised, _unit_duty_evidence(index, unit, query))
     return candidate.reasons
 
 

@@ -1,16 +1,19 @@
 """The arrays over all offices give every unit the score the per-office code gives it, to the last bit."""
+import pickle
+
 import numpy as np
 import pytest
 
 from routing import arrays, engine, learning
-from tests.routing.test_engine import office, unit
+from tests.routing.test_engine import office as make_office
+from tests.routing.test_engine import unit
 from tests.routing.test_engine_across_offices import QUERIES, many_offices
 
 
 @pytest.fixture(scope="module")
 def index():
     data = many_offices()
-    data["offices"].append(office("studies", [  # a research unit yields to the unit handling the subject
+    data["offices"].append(make_office("studies", [  # a research unit yields to the unit handling the subject
         unit("research-office", name_en="Research Office", name_zh="研究室", subjects=[("tourism", "", "tourism")]),
         unit("tourism-desk", subjects=[("tourism", "", "tourism"), ("prisons", "", "prisons")]),
     ]))
@@ -38,15 +41,17 @@ def per_office(index, values_of_office):
 def test_document_scores_are_the_engines(index, text):
     prepared = engine.prepare(index, text)
 
-    def scores(office):
-        found, _ = engine._route_office(index, office, prepared.query, prepared.recognised, floor=0.0,
-                                        check_unheld=False)
-        positions = index.unit_positions[office]
-        return {positions[candidate.unit]: candidate.score for candidate in found}
+    def scores(office):  # unit by unit, in plain Python
+        return {position: engine._score_unit(index, unit, prepared.query, prepared.recognised,
+                                             engine._unit_duty_evidence(index, unit, prepared.query))[0]
+                for position, unit in enumerate(index.units[office])}
 
     document, has_subject = arrays.document_scores(index, index.arrays, prepared.query, prepared.recognised)
     assert np.array_equal(document, per_office(index, scores))
     assert not has_subject[document == 0].any()
+    for place in range(len(index.offices)):  # one office alone, as routing within an office scores it
+        alone, _ = arrays.document_scores(index, index.arrays, prepared.query, prepared.recognised, place)
+        assert np.array_equal(alone, index.arrays.office_slice(document, place))
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -83,3 +88,15 @@ def test_transfer_scores_are_the_engines(index, text):
     assert found.tolist() == expected
     if "工农" in text or "peasants" in text:  # the office that handed this function over says so
         assert max(expected) >= engine.ABSTAIN_BELOW
+
+
+def test_only_the_offices_routed_in_last_keep_their_own_posting_lists(monkeypatch):
+    index = engine.build_index(many_offices())
+    monkeypatch.setattr(arrays, "OFFICES_KEPT", 3)
+    answers = [engine.route(index, "coal safety", office).as_dict() for office in index.offices[:6]]
+    assert list(index.arrays._kept) == [3, 4, 5]
+    # Built again when asked for after being dropped, to the same answer.
+    assert engine.route(index, "coal safety", index.offices[0]).as_dict() == answers[0]
+    assert list(index.arrays._kept) == [4, 5, 0]
+    copy = pickle.loads(pickle.dumps(index))  # stored without them
+    assert not copy.arrays._kept and engine.route(copy, "coal safety", index.offices[1]).as_dict() == answers[1]

@@ -50,7 +50,8 @@ def every_office(index, text, limit):
     results.sort(key=lambda candidate: (-candidate.score, index.offices.index(candidate.office)))
     results = results[:limit]
     for candidate in results:
-        candidate.reasons = engine._reasons(index, candidate.unit_data, query, candidate.reasons)
+        candidate.reasons = engine._reasons(index, candidate.unit_data, query,
+                                            engine._evidence(index, candidate, query, recognised))
     return [candidate.as_dict() for candidate in results], None if results else transfer
 
 
