@@ -16,6 +16,7 @@ The routers then score office by office only the few offices at the top, through
 which keeps every answer and explanation as it was.
 """
 import functools
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -137,42 +138,63 @@ def studies_name(name_en, name_zh):
     return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
 
 
-def build_arrays(index, duty_tokens):
-    """The arrays of an `engine.Index`; `duty_tokens`: office slug -> for each unit, each duty's tokens."""
-    office_start, unit_office, unit_factor, duty_unit, unit_duty_start = [0], [], [], [], [0]
-    duties, names, holders, token_ids, duty_token_start, duty_token_ids = {}, {}, {}, {}, [0], []
-    for place, office in enumerate(index.offices):
-        units = index.units[office]
-        for unit, unit_tokens in zip(units, duty_tokens[office], strict=True):
-            number = len(unit_office)
-            unit_office.append(place)
+def build_arrays(index, parts):
+    """The arrays of an `engine.Index`, from its offices' parts (`engine.OfficePart`, in office order).
+
+    Mostly numpy over the parts' own numbered tokens, so that putting 400 offices together takes a
+    fraction of reading them.
+    """
+    token_ids, duty_tokens, duty_lengths, unit_duties = {}, [], [], []
+    for part in parts:
+        numbers = np.fromiter((token_ids.setdefault(token, len(token_ids)) for token in part.vocabulary),
+                              dtype=np.int32, count=len(part.vocabulary))
+        duty_tokens.append(numbers[part.duty_tokens])
+        duty_lengths.append(part.duty_lengths)
+        unit_duties.append([len(unit.duties) for unit in part.units])
+    duty_token_ids = np.concatenate(duty_tokens) if duty_tokens else np.zeros(0, dtype=np.int32)
+    duty_lengths = np.concatenate(duty_lengths) if duty_lengths else np.zeros(0, dtype=np.int32)
+    unit_duty_counts = np.array([count for counts in unit_duties for count in counts], dtype=np.int64)
+    unit_office = np.repeat(np.arange(len(parts), dtype=np.int32), [len(part.units) for part in parts])
+    office_start = np.concatenate(([0], np.cumsum([len(part.units) for part in parts]))).astype(np.int64)
+    unit_duty_start = np.concatenate(([0], np.cumsum(unit_duty_counts))).astype(np.int64)
+    duty_token_start = np.concatenate(([0], np.cumsum(duty_lengths))).astype(np.int64)
+    duty_unit = np.repeat(np.arange(len(unit_duty_counts), dtype=np.int32), unit_duty_counts)
+
+    # token -> the duties using it, in duty order: the (token, duty) pairs sorted by token, stably.
+    duty_of_entry = np.repeat(np.arange(len(duty_lengths), dtype=np.int32), duty_lengths)
+    order = np.argsort(duty_token_ids, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(duty_token_ids, minlength=len(token_ids))))).tolist()
+    sorted_duties = duty_of_entry[order]
+    duties = {token: sorted_duties[bounds[number]:bounds[number + 1]] for number, token in enumerate(token_ids)}
+
+    unit_factor, names, holders = [], {}, {}
+    number = 0
+    for office in index.offices:
+        for unit in index.units[office]:
             unit_factor.append(
                 engine.ROOT_FACTOR if unit.is_root else engine.PARENT_UNIT_FACTOR if unit.has_children else 1.0)
-            for tokens_of_duty in unit_tokens:
-                for token in tokens_of_duty:
-                    duties.setdefault(token, []).append(len(duty_unit))
-                    duty_token_ids.append(token_ids.setdefault(token, len(token_ids)))
-                duty_token_start.append(len(duty_token_ids))
-                duty_unit.append(number)
-            unit_duty_start.append(len(duty_unit))
             for token in unit.name_tokens:
                 names.setdefault(token, []).append(number)
             for slug in unit.subjects:
                 holders.setdefault(slug, []).append(number)
-        office_start.append(len(unit_office))
+            number += 1
 
     slugs = sorted(index.subjects)
     columns = {slug: column for column, slug in enumerate(slugs)}
+    taxonomy = hashlib.blake2b(repr(sorted((slug, subject.get("parent")) for slug, subject in index.subjects.items()))
+                               .encode(), digest_size=16).hexdigest()
     rows, cols, values = [], [], []
-    for place, office in enumerate(index.offices):
-        units = index.units[office]
-        first = office_start[place]
-        for slug in slugs:
-            for position, factor in _subject_factors(index, units, office, slug).items():
-                rows.append(first + position)
-                cols.append(columns[slug])
-                values.append(factor)
-    factors = sp.csr_matrix((values, (rows, cols)), shape=(len(unit_office), len(slugs)), dtype=np.float64)
+    for place, (office, part) in enumerate(zip(index.offices, parts, strict=True)):
+        if part.subject_factors is None or part.subject_factors[0] != taxonomy:  # kept with the part
+            part.subject_factors = (taxonomy, *_office_subject_factors(index, office))
+        _, positions, held, factors = part.subject_factors
+        rows.append(positions + office_start[place])
+        cols.append(np.array([columns[slug] for slug in held], dtype=np.int64))
+        values.append(factors)
+    factors = sp.csr_matrix(
+        (np.concatenate(values) if values else [], (np.concatenate(rows) if rows else [],
+                                                   np.concatenate(cols) if cols else [])),
+        shape=(len(unit_office), len(slugs)), dtype=np.float64)
     factors.sort_indices()
 
     transfer_office, transfer_words, transfer_subjects = [], {}, {}
@@ -188,15 +210,15 @@ def build_arrays(index, duty_tokens):
         return {key: np.array(numbers, dtype=np.int32) for key, numbers in postings.items()}
 
     return Arrays(
-        office_start=np.array(office_start, dtype=np.int64),
-        unit_office=np.array(unit_office, dtype=np.int32),
+        office_start=office_start,
+        unit_office=unit_office,
         unit_factor=np.array(unit_factor, dtype=np.float64),
-        duty_unit=np.array(duty_unit, dtype=np.int32),
-        unit_duty_start=np.array(unit_duty_start, dtype=np.int64),
-        duty_token_start=np.array(duty_token_start, dtype=np.int64),
-        duty_token_ids=np.array(duty_token_ids, dtype=np.int32),
+        duty_unit=duty_unit,
+        unit_duty_start=unit_duty_start,
+        duty_token_start=duty_token_start,
+        duty_token_ids=duty_token_ids,
         token_ids=token_ids,
-        duties=frozen(duties),
+        duties=duties,
         names=frozen(names),
         holders=frozen(holders),
         subject_columns=columns,
@@ -205,6 +227,28 @@ def build_arrays(index, duty_tokens):
         transfer_words=frozen(transfer_words),
         transfer_subjects=frozen(transfer_subjects),
     )
+
+
+def _office_subject_factors(index, office):
+    """(unit positions, subject slugs, factors): the office's entries of `Arrays.subject_factors`."""
+    positions, held, values = [], [], []
+    for slug in sorted(_related_subjects(index, index.subject_holders.get(office, {}))):
+        for position, factor in _subject_factors(index, index.units[office], office, slug).items():
+            positions.append(position)
+            held.append(slug)
+            values.append(factor)
+    return np.array(positions, dtype=np.int64), held, np.array(values, dtype=np.float64)
+
+
+def _related_subjects(index, holders):
+    """The subjects whose learned evidence reaches an office's units: those held, their parents, their children."""
+    related = set()
+    for slug in holders:
+        related.add(slug)
+        related.update(index.children.get(slug, ()))
+        if slug in index.subjects and index.subjects[slug].get("parent"):
+            related.add(index.subjects[slug]["parent"])
+    return related & index.subjects.keys()
 
 
 def _subject_factors(index, units, office, slug):

@@ -28,8 +28,8 @@ carries that transfer instead of a unit.
 """
 import bisect
 import hashlib
-import json
 import math
+import pickle
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,24 +203,19 @@ def build(data, lexicon=EVERYDAY_TO_OFFICIAL, reuse=None):
                         _Phrase(subject["slug"], text, phrase_tokens, "")
                     )
 
-    parts, read = {}, 0
+    parts, office_parts, read = {}, [], 0
     for office in data["offices"]:
         fingerprint = office_fingerprint(office)
         part = (reuse or {}).get(fingerprint)
         if part is None:
             part, read = read_office(office), read + 1
         parts[fingerprint] = part
+        office_parts.append(part)
 
-    units, transfers, duty_tokens, subject_holders = {}, {}, {}, {}
-    document_frequency, documents, surface = {}, 0, set()
-    for office, part in zip(data["offices"], parts.values(), strict=True):
+    units, transfers, subject_holders, surface = {}, {}, {}, set()
+    for office, part in zip(data["offices"], office_parts, strict=True):
         slug = office["slug"]
-        units[slug], transfers[slug], duty_tokens[slug] = part.units, part.transfers, part.duty_tokens
-        for unit_tokens in part.duty_tokens:
-            for tokens_of_duty in unit_tokens:
-                documents += 1
-                for token in tokens_of_duty:
-                    document_frequency[token] = document_frequency.get(token, 0) + 1
+        units[slug], transfers[slug] = part.units, part.transfers
         surface |= part.surface
         subject_holders[slug] = holders = {}
         for position, unit in enumerate(part.units):
@@ -231,12 +226,6 @@ def build(data, lexicon=EVERYDAY_TO_OFFICIAL, reuse=None):
             if not CJK_RE.search(text):
                 surface.update(english_words(normalize(text)))
 
-    documents = max(documents, 1)
-    idf = {
-        token: math.log(1 + (documents - df + 0.5) / (df + 0.5)) for token, df in document_frequency.items()
-    }
-    # Tokens that only subject phrases use still deserve a sensible weight.
-    default_idf = math.log(1 + (documents - 0.5) / 1.5)
     vocabulary = sorted(word for word in surface if len(word) >= 4)
     index = Index(
         offices=[office["slug"] for office in data["offices"]],
@@ -246,10 +235,10 @@ def build(data, lexicon=EVERYDAY_TO_OFFICIAL, reuse=None):
         children=children,
         phrases_by_token=phrases_by_token,
         chinese_phrases=chinese_phrases,
-        idf=idf,
+        idf={},
         vocabulary=vocabulary,
         vocabulary_set=frozenset(vocabulary),
-        default_idf=default_idf,
+        default_idf=0.0,
         lexicon=_load_lexicon(lexicon),
         subject_holders=subject_holders,
         office_places={office["slug"]: place for place, office in enumerate(data["offices"])},
@@ -258,7 +247,13 @@ def build(data, lexicon=EVERYDAY_TO_OFFICIAL, reuse=None):
         office_subjects={slug: frozenset(holders) for slug, holders in subject_holders.items()},
         offices_read=read,
     )
-    index.arrays = arrays.build_arrays(index, duty_tokens)
+    index.arrays = table = arrays.build_arrays(index, office_parts)
+    documents = max(len(table.duty_unit), 1)
+    frequencies = np.bincount(table.duty_token_ids, minlength=len(table.token_ids)).tolist()
+    index.idf = {token: math.log(1 + (documents - df + 0.5) / (df + 0.5))
+                 for token, df in zip(table.token_ids, frequencies, strict=True)}
+    # Tokens that only subject phrases use still deserve a sensible weight.
+    index.default_idf = math.log(1 + (documents - 0.5) / 1.5)
     return index, parts
 
 
@@ -268,25 +263,28 @@ class OfficePart:
     index when the office has not changed, so that an edit to one office re-reads only that office."""
 
     units: list  # [_Unit]
-    duty_tokens: list  # for each unit, for each of its duty sentences: its tokens (a tuple)
+    vocabulary: list  # the tokens of its duty sentences, each once
+    duty_tokens: object  # every duty sentence's tokens, unit by unit, as numbers into `vocabulary` (int32)
+    duty_lengths: object  # the number of tokens of each duty sentence (int32)
     transfers: list  # [_Transfer], the functions moved out
     surface: frozenset  # the English words of its duty sentences, for typo correction
+    subject_factors: tuple = None  # its part of the learned subjects' factors (routing.arrays), when worked out
 
 
 def office_fingerprint(office):
-    """A digest of an office's data (interchange shape): equal for equal content."""
-    text = json.dumps(office, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    """A digest of an office's data (interchange shape, as `org_export` writes it): equal for equal data."""
+    return hashlib.blake2b(pickle.dumps(office, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
 
 def read_office(office):
     """Tokenise one office (the costly part of building an index): an OfficePart."""
     parents = {unit["parent"] for unit in office["units"] if unit["parent"]}
-    units, duty_tokens, surface = [], [], set()
+    units, numbers, duty_tokens, duty_lengths, surface = [], {}, [], [], set()
     for unit in office["units"]:
-        duty_tokens.append([tuple(dict.fromkeys(tokens(duty["text_en"]) + tokens(duty["text_zh"])))
-                            for duty in unit["duties"]])
         for duty in unit["duties"]:
+            found = dict.fromkeys(tokens(duty["text_en"]) + tokens(duty["text_zh"]))
+            duty_tokens.extend(numbers.setdefault(token, len(numbers)) for token in found)
+            duty_lengths.append(len(found))
             surface.update(english_words(normalize(duty["text_en"])))
         units.append(_Unit(
             office=office["slug"],
@@ -313,7 +311,8 @@ def read_office(office):
         for transfer in office.get("transfers", [])
         if transfer["direction"] == "out"
     ]
-    return OfficePart(units, duty_tokens, transfers, frozenset(surface))
+    return OfficePart(units, list(numbers), np.array(duty_tokens, dtype=np.int32),
+                      np.array(duty_lengths, dtype=np.int32), transfers, frozenset(surface))
 
 
 def _load_lexicon(lexicon):
