@@ -22,12 +22,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from routing import arrays, engine
 
-FORMAT = 2  # bumped whenever a stored model of an earlier shape can no longer be used
+FORMAT = 3  # bumped whenever a stored model of an earlier shape can no longer be used
 NO_UNIT = ""  # the label of "no unit handles this" (and of chit-chat in the starter log)
 MIN_OFFICE_RECORDS = 20  # fewer records than this teach an office's own model nothing reliable
 RECORDS_HALF_WEIGHT = 50  # records at which an office's own model weighs as much as the zero-shot evidence
@@ -91,7 +89,9 @@ class Linear:
         """A linear SVM over the labels, or None when there is nothing to tell apart."""
         if len(set(labels)) < 2:
             return None
-        model = LinearSVC(C=regularisation)
+        from sklearn.svm import LinearSVC  # training only: a server never imports scikit-learn
+
+        model = LinearSVC(C=regularisation, random_state=0)  # equal inputs, equal model
         model.fit(matrix, labels)
         coef = model.coef_.astype(np.float32)
         coef[np.abs(coef) < PRUNE_BELOW] = 0.0
@@ -115,10 +115,10 @@ class LearnedModel:
     bigrams: each measured best at its task (docs/performance.md).
     """
 
-    vectorizer: TfidfVectorizer  # for subjects
+    vectorizer: "CharNgrams"  # for subjects
     subject_model: Linear | None  # over subject slugs and NO_UNIT
     subject_counts: dict  # subject slug -> training matters
-    record_vectorizer: TfidfVectorizer | None  # for office records; None before any record
+    record_vectorizer: "CharNgrams | None"  # for office records; None before any record
     office_models: dict  # office slug -> Linear over unit slugs and NO_UNIT
     office_counts: dict  # office slug -> {unit slug or NO_UNIT: records}
     examples: dict  # (office slug or None, unit or subject slug) -> Examples
@@ -129,29 +129,57 @@ class LearnedModel:
 
     def record_vectors(self, texts):
         """Rows for office records: the records' own vectorizer, or the subjects' before there is one."""
-        return (self.record_vectorizer or self.vectorizer).transform([normalize_text(text) for text in texts]).tocsr()
+        vectorizer = self.record_vectorizer or self.vectorizer
+        return sp.vstack([vectorize(vectorizer, normalize_text(text)) for text in texts], format="csr")
 
 
-_analyzers = {}  # id(vectorizer) -> (vectorizer, analyzer): built once per loaded model
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+@dataclass
+class CharNgrams:
+    """A fitted tf-idf vectorizer over character n-grams within words, as plain data.
+
+    What scikit-learn's `TfidfVectorizer(analyzer="char_wb", sublinear_tf=True)` does to a text once
+    fitted, so that routing needs only numpy and scipy: importing scikit-learn costs a server process
+    about 80 MB and a second and a half, and it is needed only to train.
+    """
+
+    ngrams: tuple  # (shortest, longest)
+    vocabulary: dict  # n-gram -> column
+    idf: object  # column -> inverse document frequency
+
+    @classmethod
+    def fitted(cls, vectorizer):
+        return cls(tuple(vectorizer.ngram_range), dict(vectorizer.vocabulary_), vectorizer.idf_.copy())
+
+    def analyze(self, text):
+        """The n-grams of `text`, as scikit-learn's char_wb analyzer gives them (lower case, each word padded)."""
+        shortest, longest = self.ngrams
+        grams = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            word = f" {word} "
+            for n in range(shortest, longest + 1):
+                offset = 0
+                grams.append(word[offset:offset + n])
+                while offset + n < len(word):
+                    offset += 1
+                    grams.append(word[offset:offset + n])
+                if offset == 0:  # a word shorter than n counts once
+                    break
+        return grams
 
 
 def vectorize(vectorizer, text):
-    """`vectorizer.transform([text])` for one normalised text, without scikit-learn's per-call checks.
-
-    The same tf-idf row (sublinear tf, idf, L2 norm); about a tenth of the time, which matters at
-    one call per matter.
-    """
-    entry = _analyzers.get(id(vectorizer))
-    if entry is None or entry[0] is not vectorizer:
-        entry = _analyzers[id(vectorizer)] = (vectorizer, vectorizer.build_analyzer())
-    vocabulary = vectorizer.vocabulary_
+    """The tf-idf row of one normalised text (sublinear tf, idf, L2 norm), as scikit-learn's `transform`."""
+    vocabulary = vectorizer.vocabulary
     counts = {}
-    for gram in entry[1](text):
+    for gram in vectorizer.analyze(text):
         column = vocabulary.get(gram)
         if column is not None:
             counts[column] = counts.get(column, 0) + 1
     columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
-    values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vectorizer.idf_[columns]
+    values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vectorizer.idf[columns]
     norm = np.sqrt((values * values).sum())
     if norm:
         values /= norm
@@ -161,6 +189,8 @@ def vectorize(vectorizer, text):
 
 
 def _vectorizer(ngrams):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # training only
+
     return TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True, min_df=2, dtype=np.float32)
 
 
@@ -220,8 +250,9 @@ def train(records, starter, unit_subjects, last_record_id=0):
             if model is not None:
                 office_models[office] = model
     return LearnedModel(
-        vectorizer=vectorizer, subject_model=subject_model, subject_counts=subject_counts,
-        record_vectorizer=record_vectorizer, office_models=office_models, office_counts=office_counts,
+        vectorizer=CharNgrams.fitted(vectorizer), subject_model=subject_model, subject_counts=subject_counts,
+        record_vectorizer=CharNgrams.fitted(record_vectorizer) if record_vectorizer is not None else None,
+        office_models=office_models, office_counts=office_counts,
         examples=examples, records=len(records), last_record_id=last_record_id,
     )
 

@@ -75,7 +75,8 @@ class StoredIndex(models.Model):
 
     Building the index reads every office and tokenises every duty (seconds with hundreds of
     offices); loading the stored one takes a fraction of that. The first process that sees a new
-    data version builds and stores it; every other worker loads it.
+    data version builds and stores it; every other worker loads it. The build re-reads only the
+    offices whose data changed since the last stored index, reusing the others' parts.
     """
 
     version = models.PositiveBigIntegerField(_("data version"))
@@ -83,6 +84,9 @@ class StoredIndex(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     seconds = models.FloatField(_("build seconds"), default=0.0)
     blob = models.BinaryField(_("index"))
+    # The offices as read for this index (engine.OfficePart), for the next build to reuse the unchanged ones.
+    parts = models.BinaryField(_("office parts"), null=True)
+    offices_read = models.PositiveIntegerField(_("offices read"), default=0)
 
     class Meta:
         verbose_name = _("stored routing index")

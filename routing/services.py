@@ -172,14 +172,30 @@ def _long_lived():
             gc.enable()
 
 
+UNREADABLE = (AttributeError, ImportError, TypeError, ValueError, EOFError, pickle.UnpicklingError)
+
+
 def _unpickle_index(blob):
     """(index, offices) from a stored blob, or None when it cannot be read (the project's own pickle)."""
     try:
         with _long_lived():
             index, offices = pickle.loads(bytes(blob))
-    except (AttributeError, ImportError, TypeError, ValueError, EOFError, pickle.UnpicklingError):
+    except UNREADABLE:
         return None
     return (index, offices) if isinstance(index, engine.Index) else None
+
+
+def _stored_parts(fmt):
+    """The office parts of the latest stored index of this format ({} when there is none to reuse)."""
+    blob = (StoredIndex.objects.filter(format=fmt).exclude(parts=None).order_by("-version")
+            .values_list("parts", flat=True).first())
+    if blob is None:
+        return {}
+    try:
+        parts = pickle.loads(bytes(blob))
+    except UNREADABLE:  # an unreadable copy is only a missed shortcut
+        return {}
+    return parts if isinstance(parts, dict) else {}
 
 
 def stored_index(*, version):
@@ -195,15 +211,18 @@ def stored_index(*, version):
         return loaded
     started = time.perf_counter()
     data = org_export()
+    reuse = _stored_parts(fmt)
     with _long_lived():
-        index = engine.build_index(data)
+        index, parts = engine.build(data, reuse=reuse)
+    del reuse
     offices = [(office["slug"], office["name_en"]) for office in data["offices"]]
     seconds = time.perf_counter() - started
     try:
         with transaction.atomic():
             StoredIndex.objects.filter(version=version, format=fmt).delete()  # an unreadable one
-            StoredIndex.objects.create(version=version, format=fmt, seconds=seconds,
-                                       blob=pickle.dumps((index, offices), protocol=pickle.HIGHEST_PROTOCOL))
+            StoredIndex.objects.create(version=version, format=fmt, seconds=seconds, offices_read=index.offices_read,
+                                       blob=pickle.dumps((index, offices), protocol=pickle.HIGHEST_PROTOCOL),
+                                       parts=pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
             kept = StoredIndex.objects.order_by("-version", "-pk").values_list("pk", flat=True)[:KEEP_STORED_INDEXES]
             StoredIndex.objects.exclude(pk__in=list(kept)).delete()
     except IntegrityError:

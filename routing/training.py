@@ -12,7 +12,6 @@ import pickle
 import threading
 import time
 
-import sklearn
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
@@ -46,6 +45,8 @@ def unit_subjects(index):
 
 def fingerprint(starter, records, held):
     """A digest of everything training reads: equal digests give equal models."""
+    import sklearn  # its version is one of the inputs (training imports it anyway)
+
     digest = hashlib.sha256()
     digest.update(f"{sklearn.__version__}|{learning.FORMAT}".encode())
     for text, subject in starter:

@@ -100,3 +100,21 @@ def test_only_the_offices_routed_in_last_keep_their_own_posting_lists(monkeypatc
     assert list(index.arrays._kept) == [4, 5, 0]
     copy = pickle.loads(pickle.dumps(index))  # stored without them
     assert not copy.arrays._kept and engine.route(copy, "coal safety", index.offices[1]).as_dict() == answers[1]
+
+
+def test_a_build_reusing_parts_is_the_full_build(index):
+    data = many_offices()
+    _, parts = engine.build(data)
+    data["offices"][4]["units"][1]["duties"].append({"text_en": "Beekeeping matters.", "text_zh": "养蜂事务。"})
+    data["subjects"] = [dict(subject, parent=None) if subject["slug"] == "prisons" else subject
+                        for subject in data["subjects"]]  # a taxonomy change reaches every office's factors
+    partial, _ = engine.build(data, reuse=parts)
+    full = engine.build_index(data)
+    assert partial.offices_read == 1 and full.offices_read == len(data["offices"])
+    assert partial.idf == full.idf
+    assert (partial.arrays.subject_factors != full.arrays.subject_factors).nnz == 0
+    for text in [*QUERIES, "beekeeping", "养蜂"]:
+        assert engine.route(partial, text).as_dict() == engine.route(full, text).as_dict()
+        prepared = engine.prepare(full, text)
+        assert np.array_equal(arrays.document_scores(partial, partial.arrays, prepared.query, prepared.recognised)[0],
+                              arrays.document_scores(full, full.arrays, prepared.query, prepared.recognised)[0])
