@@ -61,7 +61,7 @@ unset DEBUG
 .venv/bin/python manage.py load_org
 .venv/bin/python manage.py collectstatic --noinput -v0
 
-.venv/bin/gunicorn govoffice.wsgi --bind "127.0.0.1:$APP_PORT" --workers "$WORKERS" --no-control-socket \
+.venv/bin/gunicorn -c python:govoffice.gunicorn govoffice.wsgi --bind "127.0.0.1:$APP_PORT" --workers "$WORKERS" \
   --log-level warning --error-logfile "$WORK/gunicorn.log" &
 GUNICORN_PID=$!
 BASE="http://127.0.0.1:$APP_PORT"

@@ -254,3 +254,30 @@ def test_hsts_binds_subdomains_and_preload_only_when_configured(tmp_path):
 def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy(tmp_path):
     assert headers(production_env(tmp_path))["forwarded_https"] == 301  # a client's claim: still redirected
     assert headers(production_env(tmp_path, TRUSTED_PROXY_COUNT="1"))["forwarded_https"] == 200
+
+
+GUNICORN_MASTER = textwrap.dedent("""
+    import gc
+    import govoffice.wsgi
+    from django.db import connections
+    from govoffice import gunicorn
+    from routing import services
+    gunicorn.when_ready(None)
+    print(services._cache["index"] is not None, gc.get_freeze_count() > 0,
+          all(connection.connection is None for connection in connections.all()))
+""")
+
+
+def test_the_gunicorn_master_loads_the_router_for_its_workers_to_share(tmp_path):
+    env = production_env(tmp_path, ROUTING_STARTER_LOG_DIR=str(tmp_path))
+    (tmp_path / "log.yaml").write_text("- subject: tourism\n  en: [a tour group was cheated]\n"
+                                       "- subject: null\n  en: [what a lovely day]\n", encoding="utf-8")
+    # Before the database is set up it says so and leaves the loading to the workers.
+    result = run(["-c", GUNICORN_MASTER], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True"] and "routing index not preloaded" in result.stderr
+
+    assert run(["manage.py", "migrate", "--noinput"], env).returncode == 0
+    result = run(["-c", GUNICORN_MASTER], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]  # loaded, frozen, no connection left to share
