@@ -54,12 +54,15 @@ class Arrays:
     transfer_subjects: dict  # subject slug -> sorted transfer numbers naming it
     _kept: OrderedDict = field(default_factory=OrderedDict, repr=False)  # place -> office_postings(place)
     _lock: object = field(default_factory=threading.Lock, repr=False)
+    _tokens: list = field(default=None, repr=False)  # the tokens in number order, once needed
+    _columns: dict = field(default_factory=dict, repr=False)  # classes -> columns_of(classes)
 
     def __getstate__(self):
-        return {key: value for key, value in self.__dict__.items() if key not in ("_kept", "_lock")}
+        return {key: value for key, value in self.__dict__.items()
+                if key not in ("_kept", "_lock", "_tokens", "_columns")}
 
     def __setstate__(self, state):
-        self.__dict__.update(state, _kept=OrderedDict(), _lock=threading.Lock())
+        self.__dict__.update(state, _kept=OrderedDict(), _lock=threading.Lock(), _tokens=None, _columns={})
 
     @property
     def unit_count(self):
@@ -74,6 +77,17 @@ class Arrays:
             best[filled] = np.maximum.reduceat(values, starts[filled])
         return best
 
+    def columns_of(self, slugs):
+        """The subject columns of a classifier's classes (a tuple), -1 for a class the data does not know;
+        worked out once per set of classes."""
+        with self._lock:
+            columns = self._columns.get(slugs)
+        if columns is None:
+            columns = np.array([self.subject_columns.get(slug, -1) for slug in slugs], dtype=np.int64)
+            with self._lock:
+                self._columns = {slugs: columns}  # one trained model is in use at a time
+        return columns
+
     def office_postings(self, place, units):
         """(token -> [(unit position, duty position)], token -> [unit position]) of one office: Python
         dictionaries, the fastest way to route within one office. Built from the arrays when first asked
@@ -84,7 +98,9 @@ class Arrays:
                 self._kept.move_to_end(place)
                 return self._kept[place]
         (first_unit, end_unit), (first_duty, end_duty) = self.window(place)
-        tokens = list(self.token_ids)  # in number order
+        tokens = self._tokens
+        if tokens is None:
+            tokens = self._tokens = list(self.token_ids)  # in number order
         starts = self.duty_token_start[first_duty:end_duty + 1].tolist()
         ids = self.duty_token_ids[starts[0]:starts[-1]].tolist()
         duties = {}
@@ -321,12 +337,13 @@ def duty_evidence(arrays, query, place=None):
         if query.weights[token] >= engine.NEGLIGIBLE_SHARE * query.total
     ]
     sums, words = _summed(parts, duties[1] - duties[0])
-    coverage = sums / query.total
+    hit = np.flatnonzero(words)
+    coverage = sums[hit] / query.total
     if len(query.tokens) > 1:
-        coverage = np.where(words == 1, coverage * engine.SINGLE_WORD_FACTOR, coverage)
-    kept = np.flatnonzero(coverage >= engine.WEAK_COVERAGE)
+        coverage = np.where(words[hit] == 1, coverage * engine.SINGLE_WORD_FACTOR, coverage)
+    kept = coverage >= engine.WEAK_COVERAGE
     best = np.zeros(units[1] - units[0])
-    np.maximum.at(best, arrays.duty_unit[kept + duties[0]] - units[0], coverage[kept])
+    np.maximum.at(best, arrays.duty_unit[hit[kept] + duties[0]] - units[0], coverage[kept])
     return best * 0.9
 
 
@@ -369,14 +386,16 @@ def document_scores(index, arrays, query, recognised, place=None):
         has_subject |= column > 0
     if query.total:
         evidence += [duty_evidence(arrays, query, place), name_evidence(arrays, query, place)]
-    while len(evidence) < 3:
-        evidence.append(np.zeros(count))
-    stacked = np.stack(evidence, axis=1)
-    touched = np.flatnonzero(stacked.any(axis=1))  # sorting only the units with evidence is the cheap part
-    ranked = -np.sort(-stacked[touched], axis=1)
+    touched = np.flatnonzero(np.logical_or.reduce([column > 0 for column in evidence])) if evidence else []
+    # The best three pieces of evidence of each unit with any, best first (padded with zeros).
+    ranked = np.zeros((len(touched), max(len(evidence), 3)))
+    for place, column in enumerate(evidence):
+        ranked[:, place] = column[touched]
+    ranked = -np.sort(-ranked, axis=1)
     score = np.zeros(count)
-    score[touched] = 0.85 * ranked[:, 0] + 0.1 * ranked[:, 1] + 0.05 * ranked[:, 2]
-    return np.minimum(score * arrays.unit_factor[units[0]:units[1]], 1.0), has_subject
+    score[touched] = (0.85 * ranked[:, 0] + 0.1 * ranked[:, 1] + 0.05 * ranked[:, 2]) * \
+        arrays.unit_factor[units[0]:units[1]][touched]
+    return np.minimum(score, 1.0), has_subject
 
 
 def subject_scores(arrays, probabilities):
@@ -384,11 +403,11 @@ def subject_scores(arrays, probabilities):
 
     Subjects under 1 % and those the data does not know are left out, as there.
     """
+    columns = arrays.columns_of(tuple(probabilities))
+    values = np.fromiter(probabilities.values(), dtype=np.float64, count=len(probabilities))
+    kept = (columns >= 0) & (values >= 0.01)
     vector = np.zeros(len(arrays.subject_columns))
-    for slug, probability in probabilities.items():
-        column = arrays.subject_columns.get(slug)
-        if column is not None and probability >= 0.01:
-            vector[column] = probability
+    vector[columns[kept]] = values[kept]
     return np.minimum(arrays.subject_factors @ vector, 1.0)
 
 

@@ -286,6 +286,15 @@ class Learned:
     subjects: dict  # subject slug or NO_UNIT -> probability
     _lookups: list = None
     _dense: dict = field(default_factory=dict)
+    _nearest: dict = field(default_factory=dict)
+
+    def nearest(self, examples, vector):
+        """`examples.nearest` for one of this matter's vectors, once per matter: the offices in an answer
+        often owe it to the same subject, whose examples they share."""
+        key = (id(examples), id(vector))
+        if key not in self._nearest:
+            self._nearest[key] = examples.nearest(self.dense(vector))
+        return self._nearest[key]
 
     def dense(self, vector):
         """`vector` (one of this matter's) as a dense row, for products with a few stored rows at a time."""
@@ -407,11 +416,11 @@ def _combine(document, best_document, subject, records, weight):
     return (1 - weight) * min(zero_shot, 1.0) + weight * records
 
 
-def _precedent(vector, examples, count, text_en, text_zh):
-    """A reason quoting the earlier matter closest to this one."""
+def _precedent(learned, vector, examples, count, text_en, text_zh):
+    """A reason quoting the earlier matter closest to this one (`vector`, one of `learned`'s)."""
     if examples is None:
         return None
-    _, example = examples.nearest(vector)
+    _, example = learned.nearest(examples, vector)
     if example is None:
         return None
     return engine.Reason(kind="precedent", text_en=text_en.format(count=count),
@@ -425,7 +434,7 @@ class _OfficeScores:
     office: str
     scored: list  # [(score, unit position, unit slug, document score, subject score)], best first
     doc: dict  # unit slug -> engine Candidate
-    subject: dict  # unit position -> (score, subject slug, portfolio entry)
+    subject: dict | None  # unit position -> (score, subject slug, portfolio entry); None until explained
     office_probs: dict
     weight: float
     recent: dict
@@ -435,10 +444,11 @@ class _OfficeScores:
         return min(self.scored[0][0], 1.0) if self.scored and self.scored[0][0] >= SHOWN_FROM else None
 
 
-def _score_office(index, model, learned, prepared, office, document=None):
+def _score_office(index, model, learned, prepared, office, document=None, subject_part=None):
     """(_OfficeScores, None); (None, transfer dict) when the function moved out; (None, None) to abstain.
 
-    `document`: the office's slice of `arrays.document_scores`, when the caller has it.
+    `document` and `subject_part`: the office's slices of `arrays.document_scores` and
+    `arrays.subject_scores`, when the caller has them.
     """
     candidates, transfer, unheld = engine.score_office(index, prepared, office, document)
     if transfer is not None:  # the documents say the function has moved to another body
@@ -448,21 +458,26 @@ def _score_office(index, model, learned, prepared, office, document=None):
     units = index.units.get(office, ())
     positions = index.unit_positions[office]
     doc = {candidate.unit: candidate for candidate in candidates}
-    subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
+    if subject_part is None:
+        subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
+        subject_score = {position: score for position, (score, _, _) in subject.items()}
+    else:  # which subject and portfolio entry each unit owes it to is worked out if the unit is shown
+        subject, subject_score = None, dict(zip(np.flatnonzero(subject_part > 0).tolist(),
+                                                subject_part[subject_part > 0].tolist(), strict=True))
     office_probs, records = office_probabilities(model, learned, office)
     weight = records_weight(records)
     recent = recent_matches(model, learned, office, RECENT_MATCH)
     no_unit = learned.subjects.get(NO_UNIT, 0.0)
     best_document = candidates[0].score if candidates else 0.0
 
-    slugs = set(doc) | {units[position].slug for position in subject}
+    slugs = set(doc) | {units[position].slug for position in subject_score}
     slugs |= {slug for slug, p in office_probs.items() if slug in positions and p >= 0.05}
     slugs |= {slug for slug in recent if slug in positions}
     scored = []
     for slug in slugs:
         position = positions[slug]
         d = doc[slug].score if slug in doc else 0.0
-        s = subject.get(position, (0.0, None, None))[0]
+        s = subject_score.get(position, 0.0)
         score = _combine(d, best_document, s, office_probs.get(slug, 0.0), weight)
         if slug in recent:
             score = max(score, recent[slug][0])
@@ -486,6 +501,8 @@ def _explain_office(index, model, learned, prepared, scores, limit, explained=No
     `explained` of them, when given: the others would only set the first's tie)."""
     office, scored, doc, subject = scores.office, scores.scored, scores.doc, scores.subject
     office_probs, weight, recent = scores.office_probs, scores.weight, scores.recent
+    if subject is None:
+        subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
     units = index.units.get(office, ())
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
@@ -505,7 +522,7 @@ def _explain_office(index, model, learned, prepared, scores, limit, explained=No
                 ))
             named = index.subjects[subject_slug]
             reason = _precedent(
-                learned.dense(learned.vector), model.examples.get((None, subject_slug)),
+                learned, learned.vector, model.examples.get((None, subject_slug)),
                 model.subject_counts.get(subject_slug, 0),
                 f"Reads like {{count}} earlier matters about {named['name_en'].lower()}, e.g.",
                 f"与{{count}}件{named['name_zh']}方面的事项相似，例如",
@@ -514,7 +531,7 @@ def _explain_office(index, model, learned, prepared, scores, limit, explained=No
                 reasons.append(reason)
         if weight and office_probs.get(slug, 0.0) >= 0.2:
             count = model.office_counts.get(office, {}).get(slug, 0)
-            reason = _precedent(learned.dense(learned.record_vector), model.examples.get((office, slug)), count,
+            reason = _precedent(learned, learned.record_vector, model.examples.get((office, slug)), count,
                                 "Like {count} earlier matters this office routed here, e.g.",
                                 "与本办此前交由该单位办理的{count}件事项相似，例如")
             if reason:
@@ -538,7 +555,8 @@ def _route_office(index, model, learned, prepared, office, limit):
 
 
 def expected_scores(index, model, learned, prepared):
-    """(each office's best combined score, every unit's document score), for all offices at once (`routing.arrays`).
+    """(each office's best combined score, every unit's document and learned-subject scores), for all offices at
+    once (`routing.arrays`).
 
     The numbers `_score_office` arrives at for an office without records of its own; -inf for an
     office that will not answer (nothing reaches ABSTAIN_BELOW, chit-chat, a subject it does not hold);
@@ -559,7 +577,7 @@ def expected_scores(index, model, learned, prepared):
     for office in (*model.office_models, *model.office_counts, *model.recent):
         if office in index.office_places:
             expected[index.office_places[office]] = math.inf
-    return expected, document
+    return expected, document, subject
 
 
 def route(index, model, text, office=None, limit=5):
@@ -573,11 +591,12 @@ def route(index, model, text, office=None, limit=5):
     if office is not None:
         results, transfer = _route_office(index, model, learned, prepared, office, limit)
     else:
-        expected, document = expected_scores(index, model, learned, prepared)
+        expected, document, subject = expected_scores(index, model, learned, prepared)
 
         def score(slug):
-            part = index.arrays.office_slice(document, index.office_places[slug])
-            scores, _ = _score_office(index, model, learned, prepared, slug, part)
+            place = index.office_places[slug]
+            scores, _ = _score_office(index, model, learned, prepared, slug, index.arrays.office_slice(document, place),
+                                      index.arrays.office_slice(subject, place))
             return (scores.best(), scores) if scores is not None else (None, None)
 
         bests = engine.best_offices(index, expected, limit, score)
