@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time routing with no office, amortised, as `manage.py route --jsonl` does it.
+"""Time routing with no office (or within one), amortised, as `manage.py route --jsonl` does it.
 
 Takes the queries of the routing case files without their office (500 of them: the distinct
 queries, then pairs of them joined, so that the answer cache never helps), runs
@@ -11,6 +11,7 @@ in wall-clock and CPU time. The database is the one DATABASE_URL names, loaded (
     DATABASE_URL=sqlite:////tmp/scale400.sqlite3 .venv/bin/python scripts/bench_route_offices.py
     ... scripts/bench_route_offices.py --save answers.jsonl   # keep the answers to compare two versions
     ... scripts/bench_route_offices.py --queries messages.jsonl  # other matters, e.g. long real messages
+    ... scripts/bench_route_offices.py --office                  # each matter within an office instead
 """
 import argparse
 import json
@@ -59,12 +60,15 @@ def main():
     parser.add_argument("--save", help="write the answers here (JSON lines)")
     parser.add_argument("--runs", type=int, default=3, help="run each process this many times; medians (3)")
     parser.add_argument("--queries", help="a JSON-lines file of matters ({\"query\": ...}) instead of the case files")
+    parser.add_argument("--office", action="store_true",
+                        help="route each matter within an office (the offices in turn)")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         parser.error("set DATABASE_URL to the loaded database")
     found = read_queries(Path(args.queries)) if args.queries else queries()
-    lines = [json.dumps({"id": number, "query": query}, ensure_ascii=False) + "\n"
-             for number, query in enumerate(found)]
+    offices = office_slugs() if args.office else [None]
+    lines = [json.dumps({"id": number, "query": query, "office": offices[number % len(offices)]},
+                        ensure_ascii=False) + "\n" for number, query in enumerate(found)]
     # Both runs start with the same matter, which loads the Chinese and English dictionaries.
     warm = json.dumps({"id": "warm-up", "query": WARM_UP}, ensure_ascii=False) + "\n"
     ones, alls = [], []
@@ -79,6 +83,14 @@ def main():
     print(f"{len(lines) + 1} matters: {all_wall:.2f} s wall, {all_cpu:.2f} s CPU (median of {len(alls)})")
     print(f"per matter, amortised: {(all_wall - one_wall) / per * 1000:.1f} ms wall, "
           f"{(all_cpu - one_cpu) / per * 1000:.1f} ms CPU")
+
+
+def office_slugs():
+    """The slugs of the database's offices, in source order."""
+    code = "from orgunits.models import Office; print(*Office.objects.values_list('slug', flat=True))"
+    output = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+                            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return output.split()
 
 
 def read_queries(path):
