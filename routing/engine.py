@@ -456,10 +456,11 @@ def _unit_duty_evidence(index, unit, query):
     table = index.arrays
     number = int(table.office_start[index.office_places[unit.office]]) + index.unit_positions[unit.office][unit.slug]
     duty_sets = table.duty_token_sets(number)
+    used = set().union(*duty_sets)
     hits = {}
     for token, variant, factor in _looked_up(query):
         variant_id = table.token_ids.get(variant)
-        if variant_id is None:
+        if variant_id not in used:
             continue
         for position, ids in enumerate(duty_sets):
             if variant_id in ids:
@@ -674,7 +675,7 @@ def route(index, text, office=None, limit=5, floor=ABSTAIN_BELOW):
     else:
         document, has_subject = arrays.document_scores(index, index.arrays, query, recognised)
         best = index.arrays.office_maximum(document)
-        cannot = (best <= 0) | (best < floor) | unheld_offices(index, recognised, document, has_subject, best)
+        cannot = (best <= 0) | (best < floor) | unheld_offices(index, recognised, document, has_subject, best)[0]
         cannot |= transferring_offices(index, query, recognised, best)
         expected = np.where(cannot, -math.inf, best)
 
@@ -740,24 +741,25 @@ def first_transfer(index, query, recognised, best):
 
 
 def unheld_offices(index, recognised, document, has_subject, best):
-    """Offices for which `_names_an_unheld_subject` certainly holds, as a mask (the rest are left to it).
+    """(offices for which `_names_an_unheld_subject` certainly holds, offices for which it may), as masks.
 
     `document` and `has_subject` are `arrays.document_scores`, `best` each office's best score.
     """
     table = index.arrays
     unheld = np.zeros(len(index.offices), dtype=bool)
     if not recognised:
-        return unheld
+        return unheld, unheld
     top, (strength, _, _) = max(recognised.items(), key=lambda item: (item[1][0], item[0]))
     if strength < 0.8:
-        return unheld
+        return unheld, unheld
     holds = unheld.copy()
     for related in {top, index.subjects[top].get("parent"), *index.children.get(top, ())} - {None}:
         holds |= table.offices_with(table.holders.get(related, []))
     # A unit at (or within rounding of) the office's best with a subject among its evidence may be the one shown.
     near_best = document >= best[table.unit_office] - 1e-9
     subject_on_top = table.office_maximum((near_best & has_subject).astype(np.float64)) > 0
-    return ~holds & ~subject_on_top & (best < strength)
+    possibly = ~holds & (best < strength)
+    return possibly & ~subject_on_top, possibly & subject_on_top
 
 
 def rank_key(item):

@@ -16,6 +16,7 @@ and scikit-learn; no Django.
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,10 +175,10 @@ def vectorize(vectorizer, text):
     """The tf-idf row of one normalised text (sublinear tf, idf, L2 norm), as scikit-learn's `transform`."""
     vocabulary = vectorizer.vocabulary
     counts = {}
-    for gram in vectorizer.analyze(text):
+    for gram, count in Counter(vectorizer.analyze(text)).items():
         column = vocabulary.get(gram)
         if column is not None:
-            counts[column] = counts.get(column, 0) + 1
+            counts[column] = count
     columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
     values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * vectorizer.idf[columns]
     norm = np.sqrt((values * values).sum())
@@ -374,6 +375,31 @@ def subject_lookups(index, subjects):
     return lookups
 
 
+def unit_subject(index, office, position, lookups):
+    """`subject_unit_scores(...)[position]` for one unit alone: (score, subject slug, portfolio entry)."""
+    units = index.units[office]
+    unit, holders = units[position], index.subject_holders.get(office, {})
+    studies = arrays.studies(unit)
+    score, best_slug, best_entry, best_gain = 0.0, None, None, 0.0
+    for slug, probability, related_factors in lookups:
+        factor, held = 0.0, None
+        for related, related_factor in related_factors:
+            if related in unit.subjects and related_factor > factor:
+                factor, held = related_factor, related
+        if held is None:
+            continue
+        if unit.is_root:
+            factor *= engine.ROOT_FACTOR
+        elif studies and any(not arrays.studies(units[other]) and not units[other].is_root
+                             for related, _ in related_factors for other in holders.get(related, ())):
+            factor *= arrays.STUDY_FACTOR
+        gain = probability * factor
+        if gain > best_gain:
+            best_slug, best_entry, best_gain = slug, unit.subjects[held], gain
+        score += gain
+    return min(score, 1.0), best_slug, best_entry
+
+
 def subject_unit_scores(index, office, subjects, lookups=None):
     """{unit position: (score, best subject slug, portfolio entry)} from subject probabilities.
 
@@ -501,11 +527,12 @@ def _explain_office(index, model, learned, prepared, scores, limit, explained=No
     `explained` of them, when given: the others would only set the first's tie)."""
     office, scored, doc, subject = scores.office, scores.scored, scores.doc, scores.subject
     office_probs, weight, recent = scores.office_probs, scores.weight, scores.recent
-    if subject is None:
-        subject = subject_unit_scores(index, office, learned.subjects, learned.lookups(index))
     units = index.units.get(office, ())
     results = []
     shown = [item for item in scored if item[0] >= SHOWN_FROM][:limit]
+    if subject is None:  # read off the arrays: worked out for the units explained only
+        subject = {position: unit_subject(index, office, position, learned.lookups(index))
+                   for _, position, _, _, s in shown[:explained] if s >= 0.1}
     shown_scores = [min(item[0], 1.0) for item in shown]
     tied = len(shown) > 1 and shown_scores[0] - shown_scores[1] <= engine.TIE_WITHIN
     for score, position, slug, _, s in shown[:explained]:
@@ -554,13 +581,22 @@ def _route_office(index, model, learned, prepared, office, limit):
     return _explain_office(index, model, learned, prepared, scores, limit), None
 
 
-def expected_scores(index, model, learned, prepared):
-    """(each office's best combined score, every unit's document and learned-subject scores), for all offices at
-    once (`routing.arrays`).
+@dataclass
+class _Across:
+    """Every office's units scored at once for one matter (`expected_scores`)."""
 
-    The numbers `_score_office` arrives at for an office without records of its own; -inf for an
-    office that will not answer (nothing reaches ABSTAIN_BELOW, chit-chat, a subject it does not hold);
-    +inf for offices with records, which are always scored.
+    expected: object  # office place -> its best combined score; -inf: no answer; +inf: score it one by one
+    document: object  # unit number -> the document engine's score
+    subject: object  # unit number -> the learned subjects' score
+    combined: object  # unit number -> the combined score, for offices without records of their own
+    exact: object  # office place -> True where the arrays cannot settle the answer and `_score_office` must
+
+
+def expected_scores(index, model, learned, prepared):
+    """An `_Across`: what `_score_office` arrives at for every office without records of its own, at once.
+
+    Offices that will not answer (nothing reaches ABSTAIN_BELOW, chit-chat, a transfer instead, a
+    subject they do not hold) get -inf; offices with records, +inf (always scored one by one).
     """
     table = index.arrays
     document, has_subject = arrays.document_scores(index, table, prepared.query, prepared.recognised)
@@ -568,16 +604,35 @@ def expected_scores(index, model, learned, prepared):
     subject = arrays.subject_scores(table, learned.subjects)
     combined = np.minimum(document + (1 - best_document[table.unit_office]) ** DOUBT_POWER * subject, 1.0)
     best = table.office_maximum(combined)
-    cannot = (best < ABSTAIN_BELOW) | engine.unheld_offices(index, prepared.recognised, document, has_subject,
-                                                           best_document)
+    unheld, maybe_unheld = engine.unheld_offices(index, prepared.recognised, document, has_subject, best_document)
+    cannot = (best < ABSTAIN_BELOW) | unheld
     cannot |= engine.transferring_offices(index, prepared.query, prepared.recognised, best_document)
     if learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE:
         cannot |= best_document < engine.CONFIDENT_FROM
     expected = np.where(cannot, -math.inf, best)
+    exact = maybe_unheld.copy()
     for office in (*model.office_models, *model.office_counts, *model.recent):
         if office in index.office_places:
             expected[index.office_places[office]] = math.inf
-    return expected, document, subject
+            exact[index.office_places[office]] = True
+    return _Across(expected, document, subject, combined, exact)
+
+
+def _office_scores(index, across, office):
+    """`_score_office` of an office without records of its own, read off the arrays (`expected_scores`)."""
+    place = index.office_places[office]
+    units = index.units[office]
+    document, subject, combined = (index.arrays.office_slice(values, place)
+                                   for values in (across.document, across.subject, across.combined))
+    positions = np.flatnonzero((document > 0) | (subject > 0)).tolist()
+    scored = sorted(((float(combined[position]), position, units[position].slug, float(document[position]),
+                      float(subject[position])) for position in positions),
+                    key=lambda item: (-round(item[0], 9), item[1]))
+    # Only the first unit of an office in an answer across offices is explained (`route`).
+    doc = {slug: engine.Candidate(office, slug, units[position].name_en, units[position].name_zh, document_score,
+                                  None, unit_data=units[position])
+           for _, position, slug, document_score, _ in scored[:1] if document_score > 0}
+    return _OfficeScores(office, scored, doc, None, {}, 0.0, {})
 
 
 def route(index, model, text, office=None, limit=5):
@@ -591,19 +646,23 @@ def route(index, model, text, office=None, limit=5):
     if office is not None:
         results, transfer = _route_office(index, model, learned, prepared, office, limit)
     else:
-        expected, document, subject = expected_scores(index, model, learned, prepared)
+        across = expected_scores(index, model, learned, prepared)
 
         def score(slug):
             place = index.office_places[slug]
-            scores, _ = _score_office(index, model, learned, prepared, slug, index.arrays.office_slice(document, place),
-                                      index.arrays.office_slice(subject, place))
+            if not across.exact[place]:
+                scores = _office_scores(index, across, slug)
+                return scores.best(), scores
+            scores, _ = _score_office(index, model, learned, prepared, slug,
+                                      index.arrays.office_slice(across.document, place),
+                                      index.arrays.office_slice(across.subject, place))
             return (scores.best(), scores) if scores is not None else (None, None)
 
-        bests = engine.best_offices(index, expected, limit, score)
+        bests = engine.best_offices(index, across.expected, limit, score)
         results = [_explain_office(index, model, learned, prepared, scores, limit, explained=1)[0]
                    for _, _, scores in bests]
         transfer = None if results else engine.first_transfer(
-            index, prepared.query, prepared.recognised, index.arrays.office_maximum(document))
+            index, prepared.query, prepared.recognised, index.arrays.office_maximum(across.document))
     confident = bool(results) and results[0].score >= engine.CONFIDENT_FROM and not results[0].tie
     if not results:
         confident = transfer is not None or learned.subjects.get(NO_UNIT, 0.0) >= CHITCHAT_ABOVE

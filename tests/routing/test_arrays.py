@@ -63,6 +63,10 @@ def test_subject_scores_are_the_learned_layers(index, model, text):
                 learning.subject_unit_scores(index, office, read.subjects).items()}
 
     assert np.array_equal(arrays.subject_scores(index.arrays, read.subjects), per_office(index, scores))
+    lookups = learning.subject_lookups(index, read.subjects)
+    for office in index.offices:  # and one unit at a time, as an explanation reads it
+        for position, expected in learning.subject_unit_scores(index, office, read.subjects).items():
+            assert learning.unit_subject(index, office, position, lookups) == expected
 
 
 def test_each_office_best_and_empty_offices(index):

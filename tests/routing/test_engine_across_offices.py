@@ -83,6 +83,24 @@ def counting(monkeypatch, module, name):
     return calls
 
 
+def learned_offices_scored(monkeypatch):
+    """The offices the learned layer scores one by one (from the arrays or, with records, in full)."""
+    offices = []
+    for name, office_argument in (("_score_office", 4), ("_office_scores", 2)):
+        calls = counting(monkeypatch, learning, name)
+        offices.append((calls, office_argument))
+
+    class Scored:
+        def __iter__(self):
+            return iter([args[place] for calls, place in offices for args in calls])
+
+        def clear(self):
+            for calls, _ in offices:
+                calls.clear()
+
+    return Scored()
+
+
 QUERIES = ["tourism", "coal safety", "prison inmates", "the car needs repair", "印章刻制",
            "relations between workers and peasants", "zeppelin mooring", "noodles", "documents on justice",
            "a tourist was hurt at a scenic spot near the coal mine"]
@@ -111,23 +129,23 @@ def test_a_matter_only_one_office_mentions_scores_only_that_office(index, model,
 
     # The learned layer adds the offices holding a subject it reads in the matter, and only those.
     unsure = learning.train([], [("best noodles in town", None), ("what a lovely day", None)], {})
-    scored = counting(monkeypatch, learning, "_score_office")
+    scored = learned_offices_scored(monkeypatch)
     result = learning.route(index, unsure, "zeppelin mooring")
     assert [candidate.office for candidate in result.results] == ["lakeside"]
-    assert [args[4] for args in scored] == ["lakeside"]
+    assert list(scored) == ["lakeside"]
 
     scored.clear()
     learning.route(index, model, "zeppelin mooring")
     read = learning.read(model, "zeppelin mooring")
     holding = {office for slug, p in read.subjects.items() if p >= 0.01 and slug in index.subjects
                for office, held in index.office_subjects.items() if slug in held}
-    assert {args[4] for args in scored} <= holding | {"lakeside"}
+    assert set(scored) <= holding | {"lakeside"}
 
 
 def test_a_matter_no_office_mentions_scores_no_office(index, model, monkeypatch):
-    scored = counting(monkeypatch, learning, "_score_office")
+    scored = learned_offices_scored(monkeypatch)
     result = learning.route(index, model, "best noodles in town")
-    assert result.results == [] and scored == []
+    assert result.results == [] and list(scored) == []
 
 
 @pytest.mark.parametrize("limit", [1, 3, 5])
@@ -137,9 +155,9 @@ def test_offices_answering_equally_well_are_scored_only_as_far_as_the_answer_goe
     result = engine.route(index, "tourism", limit=limit)
     assert len(result.results) == limit and len(scored) == limit
 
-    scored = counting(monkeypatch, learning, "_score_office")
+    scored = learned_offices_scored(monkeypatch)
     result = learning.route(index, model, "tourism", limit=limit)
-    assert len(result.results) == limit and len(scored) == limit
+    assert len(result.results) == limit and len(list(scored)) == limit
 
 
 def test_only_the_offices_in_the_answer_are_explained(index, model, monkeypatch):
