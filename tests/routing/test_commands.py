@@ -58,6 +58,25 @@ def test_route_jsonl_echoes_ids_and_survives_a_bad_line(monkeypatch):
     assert out[5]["results"][0]["unit"] == "secretariat-3"
 
 
+@pytest.mark.parametrize(("fresh_for", "reads"), [(60.0, 1), (-1.0, 3)])
+def test_route_jsonl_reads_the_data_version_once_a_second(monkeypatch, fresh_for, reads):
+    from routing import services
+    from routing.management.commands import route
+
+    calls = []
+
+    def snapshot(**kwargs):
+        calls.append(kwargs)
+        return services.routing_snapshot(**kwargs)
+
+    monkeypatch.setattr(route, "routing_snapshot", snapshot)
+    monkeypatch.setattr(route, "FRESH_FOR", fresh_for)
+    lines = "\n".join(json.dumps({"id": n, "query": "tourism", "office": "shanxi"}) for n in range(3))
+    out = [json.loads(line) for line in run("route", "--jsonl", stdin=lines, monkeypatch=monkeypatch).splitlines()]
+    assert [item["results"][0]["unit"] for item in out] == ["secretariat-3"] * 3
+    assert len(calls) == reads
+
+
 def test_route_eval_reports_accuracy_by_kind_lang_and_office(tmp_path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text("\n".join(json.dumps(case) for case in [

@@ -1,10 +1,13 @@
 import json
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from routing.forms import RouteForm, first_error
-from routing.services import route_matter, routing_offices
+from routing.services import route_matter, routing_offices, routing_snapshot
+
+FRESH_FOR = 1.0  # seconds a batch routes at the data version it read (an edit shows up within this)
 
 
 class Command(BaseCommand):
@@ -20,12 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        offices = routing_offices()
         if options["jsonl"]:
             if options["text"]:
                 raise CommandError("Give either TEXT or --jsonl, not both.")
-            self._jsonl(offices)
+            self._jsonl()
             return
+        offices = routing_offices()
         if options["text"] is None:
             raise CommandError('Give the matter to route, e.g. route "coal safety", or use --jsonl.')
         form = RouteForm({"q": options["text"], "office": options["office"] or "", "limit": options["limit"]},
@@ -39,10 +42,13 @@ class Command(BaseCommand):
         else:
             self._table(result)
 
-    def _jsonl(self, offices):
+    def _jsonl(self):
+        snapshot, read_at = None, 0.0
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue
+            if time.monotonic() - read_at > FRESH_FOR:  # one version check a second, not one per matter
+                snapshot, read_at = routing_snapshot(), time.monotonic()
             case_id = None
             try:
                 item = json.loads(line)
@@ -51,11 +57,11 @@ class Command(BaseCommand):
                 case_id = item.get("id")
                 form = RouteForm({"q": item.get("query") if isinstance(item.get("query"), str) else "",
                                   "office": item.get("office") or "", "limit": item.get("limit") or 5},
-                                 offices=offices)
+                                 offices=snapshot.offices)
                 if not form.is_valid():
                     raise ValueError(first_error(form))
                 result = route_matter(text=form.cleaned_data["q"], office=form.cleaned_data["office"],
-                                      limit=form.cleaned_data["limit"]).as_dict()
+                                      limit=form.cleaned_data["limit"], snapshot=snapshot).as_dict()
                 output = {"id": case_id, **result}
             except ValueError as exc:
                 output = {"id": case_id, "error": f"line {number}: {exc}"}
