@@ -1,0 +1,29 @@
+"""On PostgreSQL, searching duty sentences is served by trigram indexes, not by reading every sentence."""
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from orgunits.models import Duty
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                       reason="needs DATABASE_URL=postgres://…"),
+]
+
+
+def test_duty_search_uses_the_trigram_indexes():
+    query = (Duty.objects.filter(Q(text_en__icontains="tourism") | Q(text_zh__icontains="tourism"))
+             .order_by().values("unit"))  # as the search uses it: a subquery, unordered
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test data is small enough to read whole
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "orgunits_duty_text_en_upper_trgm" in plan and "orgunits_duty_text_zh_upper_trgm" in plan
+    # ...and finds what reading every sentence finds.
+    expected = {unit for unit, en, zh in Duty.objects.values_list("unit", "text_en", "text_zh")
+                if "TOURISM" in en.upper() or "TOURISM" in zh.upper()}
+    assert expected and {row["unit"] for row in query} == expected
