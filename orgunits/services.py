@@ -3,7 +3,7 @@ import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -60,23 +60,8 @@ def org_import(*, data):
     with Unit.objects.disable_mptt_updates():
         trees_to_rebuild = _sync_offices(data["offices"], subjects, stats)
     _rebuild_office_trees(trees_to_rebuild)
-    if stats["created"] + stats["deleted"] > ANALYZE_FROM:
-        transaction.on_commit(_analyze_tables)
     org_data_changed()
     return stats
-
-
-ANALYZE_FROM = 1000  # rows created or deleted by an import, from which PostgreSQL's statistics are renewed
-
-
-def _analyze_tables():
-    """Renew PostgreSQL's table statistics after a bulk import, so that the planner uses the search indexes
-    at once rather than after autovacuum gets round to it (searches took 400 ms instead of 130 ms)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in (
-            Office, Unit, Duty, PortfolioEntry, Subject, SubjectAlias, Transfer)))
 
 
 def _validate(data):

@@ -27,19 +27,3 @@ def test_duty_search_uses_the_trigram_indexes():
     expected = {unit for unit, en, zh in Duty.objects.values_list("unit", "text_en", "text_zh")
                 if "TOURISM" in en.upper() or "TOURISM" in zh.upper()}
     assert expected and {row["unit"] for row in query} == expected
-
-
-def test_a_bulk_import_renews_the_planners_statistics(django_capture_on_commit_callbacks, monkeypatch):
-    from orgunits import services
-    from orgunits.selectors import org_export
-
-    data = org_export()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.org_import(data=data)
-    assert services._analyze_tables not in callbacks  # nothing was loaded
-
-    monkeypatch.setattr(services, "ANALYZE_FROM", 0)
-    data["offices"][0]["units"][1]["duties"].append({"text_en": "Beekeeping.", "text_zh": "养蜂。"})
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # runs ANALYZE after the commit
-        services.org_import(data=data)
-    assert services._analyze_tables in callbacks
