@@ -13,7 +13,7 @@ floods, not a patient client.
 from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from orgunits.access import login_client_ip
@@ -52,14 +52,19 @@ class RateLimitMiddleware:
                 request, group=f"govoffice.{group}", key=client_address, rate=request_rate, increment=True
             )
             if usage is not None and usage["should_limit"]:
-                return too_many_requests(request, limit=usage["limit"], retry_after=usage["time_left"])
+                # In the window's last second time_left is 0: ask for one second, never "now".
+                retry_after = max(1, usage["time_left"])
+                return too_many_requests(request, limit=usage["limit"], retry_after=retry_after)
         return self.get_response(request)
 
 
 def too_many_requests(request, *, limit, retry_after):
-    message = _(
+    message = ngettext(
         "Too many requests from your address: at most %(limit)d a minute to searches, routing and the "
-        "subject list. Please wait %(seconds)d seconds and try again."
+        "subject list. Please wait %(seconds)d second and try again.",
+        "Too many requests from your address: at most %(limit)d a minute to searches, routing and the "
+        "subject list. Please wait %(seconds)d seconds and try again.",
+        retry_after,
     ) % {"limit": limit, "seconds": retry_after}
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"error": message}, status=429, json_dumps_params={"ensure_ascii": False})

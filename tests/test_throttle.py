@@ -67,3 +67,18 @@ def test_a_limit_of_zero_turns_it_off(limits):
     client = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(6):
         assert client.get("/api/subjects/").status_code == 200
+
+
+def test_in_the_windows_last_second_the_client_is_still_asked_to_wait(limits, monkeypatch):
+    """django-ratelimit reports 0 seconds left in a window's last second; Retry-After: 0 would invite a retry."""
+    from django_ratelimit import core
+
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        client.get("/api/subjects/")
+    ends = core._get_window("203.0.113.7", 60)
+    monkeypatch.setattr(core.time, "time", lambda: float(ends))  # the window's last second
+    refused = client.get("/api/subjects/")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert "wait 1 second and" in refused.json()["error"]
