@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,6 +39,10 @@ def _org_data_restored_afterwards(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         _load_org_data()
+        # Django keeps a connection per context, and under Playwright this runs in a context of its
+        # own: its connection is not the one pytest-django closes, and would keep PostgreSQL from
+        # dropping the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
