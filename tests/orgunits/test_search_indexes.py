@@ -27,3 +27,22 @@ def test_duty_search_uses_the_trigram_indexes():
     expected = {unit for unit, en, zh in Duty.objects.values_list("unit", "text_en", "text_zh")
                 if "TOURISM" in en.upper() or "TOURISM" in zh.upper()}
     assert expected and {row["unit"] for row in query} == expected
+
+
+def test_an_import_leaves_nothing_in_the_search_indexes_pending_lists():
+    """Rows waiting in a GIN pending list are read by every search until vacuum merges them."""
+    from orgunits.services import SEARCH_INDEXES, org_load_fixtures
+
+    def pending():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            pages = []
+            for index in SEARCH_INDEXES:
+                cursor.execute("SELECT pending_pages FROM pgstatginindex(%s::regclass)", [index])
+                pages.append(cursor.fetchone()[0])
+            return pages
+
+    Duty.objects.all().delete()
+    org_load_fixtures(directory=settings.ORG_FIXTURES_DIR)  # every duty sentence written again
+    assert Duty.objects.count() > 300
+    assert pending() == [0, 0]
