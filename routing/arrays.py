@@ -48,7 +48,7 @@ class Arrays:
     names: dict  # token -> sorted unit numbers whose name uses it
     holders: dict  # subject slug -> sorted unit numbers holding it
     subject_columns: dict  # subject slug -> column of `subject_factors` (slugs in sorted order)
-    subject_factors: object  # units x subjects, CSR: the learned subjects' factor for each unit
+    subject_factors: object  # units x subjects, CSC: the learned subjects' factor for each unit
     transfer_office: np.ndarray  # transfer number -> office place (transfers out, office by office)
     transfer_words: dict  # token -> sorted transfer numbers whose text uses it
     transfer_subjects: dict  # subject slug -> sorted transfer numbers naming it
@@ -212,6 +212,7 @@ def build_arrays(index, parts):
                                                    np.concatenate(cols) if cols else [])),
         shape=(len(unit_office), len(slugs)), dtype=np.float64)
     factors.sort_indices()
+    factors = factors.tocsc()  # by subject: a matter names a few subjects of hundreds (`subject_scores`)
 
     transfer_office, transfer_words, transfer_subjects = [], {}, {}
     for place, office in enumerate(index.offices):
@@ -406,9 +407,25 @@ def subject_scores(arrays, probabilities):
     columns = arrays.columns_of(tuple(probabilities))
     values = np.fromiter(probabilities.values(), dtype=np.float64, count=len(probabilities))
     kept = (columns >= 0) & (values >= 0.01)
-    vector = np.zeros(len(arrays.subject_columns))
-    vector[columns[kept]] = values[kept]
-    return np.minimum(arrays.subject_factors @ vector, 1.0)
+    order = np.argsort(columns[kept])
+    columns, values = columns[kept][order], values[kept][order]
+    # Only the kept subjects' columns are read. bincount adds each unit's terms subject by subject in
+    # column order, as a product with the whole matrix would, so the sums are the same numbers.
+    factors = arrays.subject_factors
+    starts = factors.indptr[columns]
+    lengths = factors.indptr[columns + 1] - starts
+    entries = _ranges(starts, lengths)
+    scores = np.bincount(factors.indices[entries], weights=factors.data[entries] * np.repeat(values, lengths),
+                         minlength=factors.shape[0])
+    return np.minimum(scores, 1.0)
+
+
+def _ranges(starts, lengths):
+    """The numbers of the ranges [start, start + length), one after another."""
+    if not len(lengths):
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1])
 
 
 def transfer_scores(arrays, query, recognised):

@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from orgunits.models import Office, Subject, Unit
 from orgunits.selectors import org_export
-from routing import engine, learning, lexicon
+from routing import arrays, engine, learning, lexicon
 from routing import text as text_module
 from routing.models import IndexVersion, RoutingRecord, StoredIndex
 from routing.record_interchange import RowChecker, read_lines
@@ -147,7 +147,7 @@ KEEP_STORED_INDEXES = 2  # the current data version's index and its predecessor'
 def index_format():
     """The shape of a stored index: a digest of the code that builds it, so a changed engine rebuilds."""
     digest = hashlib.sha256()
-    for module in (engine, text_module, lexicon):
+    for module in (engine, arrays, text_module, lexicon):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(f"{sys.version_info[:2]}".encode())
     return digest.hexdigest()[:32]
