@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Unit
+from orgunits.selectors import containing
 
 
 def _offices(request=None):
@@ -95,17 +96,14 @@ class UnitSearchFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        by_duty = Duty.objects.filter(Q(text_en__icontains=value) | Q(text_zh__icontains=value)).values("unit")
+        by_duty = Duty.objects.filter(containing(value, "text_en", "text_zh")).values("unit")
         subjects = Subject.objects.filter(
-            Q(name_en__icontains=value)
-            | Q(name_zh__icontains=value)
-            | Q(pk__in=SubjectAlias.objects.filter(text__icontains=value).values("subject"))
+            containing(value, "name_en", "name_zh")
+            | Q(pk__in=SubjectAlias.objects.filter(containing(value, "text")).values("subject"))
         )
         by_subject = PortfolioEntry.objects.filter(subject__in=subjects).values("unit")
         return queryset.filter(
-            Q(name_en__icontains=value)
-            | Q(name_zh__icontains=value)
-            | Q(source_label__icontains=value)
+            containing(value, "name_en", "name_zh", "source_label")
             | Q(pk__in=by_duty)
             | Q(pk__in=by_subject)
         )

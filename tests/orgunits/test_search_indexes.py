@@ -46,3 +46,14 @@ def test_an_import_leaves_nothing_in_the_search_indexes_pending_lists():
     org_load_fixtures(directory=settings.ORG_FIXTURES_DIR)  # every duty sentence written again
     assert Duty.objects.count() > 300
     assert pending() == [0, 0]
+
+
+def test_a_short_chinese_needle_is_looked_for_without_upper():
+    """The trigram indexes cannot serve under three characters; UPPER() of every sentence would only cost."""
+    from orgunits.selectors import containing
+
+    def sql(needle):
+        return str(Duty.objects.filter(containing(needle, "text_en", "text_zh")).query)
+
+    assert "UPPER" not in sql("旅游")
+    assert "UPPER" in sql("tourism") and "UPPER" in sql("安全生产")  # served by the indexes

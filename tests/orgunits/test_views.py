@@ -274,6 +274,19 @@ def test_search_finds_units_by_chinese_name_and_duty_text(client):
     assert f"<mark>{escape(fragment)}</mark>" in page
 
 
+@pytest.mark.parametrize("needle", ["旅游", "煤矿", "安全生产", "Tourism", "tOURISM", "12"])
+def test_search_finds_exactly_the_duty_sentences_that_contain_the_words_in_any_case(needle):
+    """Short needles without case are matched as they are, the rest ignoring case: the same rows either way."""
+    from orgunits.models import Duty
+    from orgunits.selectors import containing
+
+    found = set(Duty.objects.filter(containing(needle, "text_en", "text_zh")).values_list("pk", flat=True))
+    expected = {pk for pk, en, zh in Duty.objects.values_list("pk", "text_en", "text_zh")
+                if needle.lower() in en.lower() or needle.lower() in zh.lower()}
+    assert found == expected
+    assert expected or needle == "12"
+
+
 def test_search_filters_by_office_and_kind(client):
     page = html(client.get("/search/", {"q": "", "office": "jilin", "kind": "division"}))
     found = set(re.findall(r'<h3 class="result__title"><a href="/offices/([a-z]+)/([a-z0-9-]+)/"', page))
