@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from orgunits.models import Duty, Office, PortfolioEntry, Subject, SubjectAlias, Unit
-from orgunits.selectors import containing
+from orgunits.models import Duty, Office, PortfolioEntry, Subject, Unit
+from orgunits.selectors import containing, subject_matching
 
 
 def _offices(request=None):
@@ -48,8 +48,7 @@ class SubjectFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        aliased = SubjectAlias.objects.filter(text__icontains=value).values("subject")
-        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh__icontains=value) | Q(pk__in=aliased))
+        return queryset.filter(subject_matching(value))
 
     def filter_office(self, queryset, name, value):
         return queryset.filter(pk__in=PortfolioEntry.objects.filter(unit__office=value).values("subject"))
@@ -97,10 +96,7 @@ class UnitSearchFilter(django_filters.FilterSet):
         if not value:
             return queryset
         by_duty = Duty.objects.filter(containing(value, "text_en", "text_zh")).values("unit")
-        subjects = Subject.objects.filter(
-            containing(value, "name_en", "name_zh")
-            | Q(pk__in=SubjectAlias.objects.filter(containing(value, "text")).values("subject"))
-        )
+        subjects = Subject.objects.filter(subject_matching(value))
         by_subject = PortfolioEntry.objects.filter(subject__in=subjects).values("unit")
         return queryset.filter(
             containing(value, "name_en", "name_zh", "source_label")
@@ -142,4 +138,4 @@ class OfficeFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh__icontains=value) | Q(slug__icontains=value))
+        return queryset.filter(containing(value, "name_en", "name_zh", "slug"))

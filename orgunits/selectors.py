@@ -439,6 +439,12 @@ def containing(needle, *fields):
     return reduce(operator.or_, (Q(**{f"{field}__{lookup}": needle}) for field in fields))
 
 
+def subject_matching(needle):
+    """A filter for the subjects whose name, in either language, or one of whose aliases contains `needle`."""
+    aliased = SubjectAlias.objects.filter(containing(needle, "text")).values("subject")
+    return containing(needle, "name_en", "name_zh") | Q(pk__in=aliased)
+
+
 def unit_search_queryset():
     """Units as search results list them: office by office, in tree order."""
     return Unit.objects.select_related("office", "parent").order_by("office__order", "office__slug", "tree_id", "lft")
