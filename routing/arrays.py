@@ -149,6 +149,21 @@ def studies(unit):
     return studies_name(unit.name_en, unit.name_zh)
 
 
+def handles(unit):
+    """Whether a unit handles the matters in the subjects it holds (not the office root, not research)."""
+    return not unit.is_root and not studies(unit)
+
+
+def placed_factor(unit, factor, handled):
+    """A held subject's factor for `unit`: lower at the office root, and lower for a research unit
+    when a unit that `handles` matters holds the subject too (`handled`)."""
+    if unit.is_root:
+        return factor * engine.ROOT_FACTOR
+    if handled and studies(unit):
+        return factor * STUDY_FACTOR
+    return factor
+
+
 @functools.lru_cache(maxsize=65536)
 def studies_name(name_en, name_zh):
     return bool(_STUDY_RE.search(name_en.lower()) or _STUDY_RE.search(name_zh))
@@ -278,15 +293,8 @@ def _subject_factors(index, units, office, slug):
     for other, factor in related:
         for position in holders.get(other, ()) if other else ():
             held[position] = max(held.get(position, 0.0), factor)
-    handlers = [position for position in held if not studies(units[position]) and not units[position].is_root]
-    factors = {}
-    for position, factor in held.items():
-        if units[position].is_root:
-            factor *= engine.ROOT_FACTOR
-        elif handlers and studies(units[position]):
-            factor *= STUDY_FACTOR
-        factors[position] = factor
-    return factors
+    handled = any(handles(units[position]) for position in held)
+    return {position: placed_factor(units[position], factor, handled) for position, factor in held.items()}
 
 
 def _within(numbers, window):

@@ -379,7 +379,7 @@ def unit_subject(index, office, position, lookups):
     """`subject_unit_scores(...)[position]` for one unit alone: (score, subject slug, portfolio entry)."""
     units = index.units[office]
     unit, holders = units[position], index.subject_holders.get(office, {})
-    studies = arrays.studies(unit)
+    studies = arrays.studies(unit)  # only a research unit needs to know whether others handle the subject
     score, best_slug, best_entry, best_gain = 0.0, None, None, 0.0
     for slug, probability, related_factors in lookups:
         factor, held = 0.0, None
@@ -388,11 +388,9 @@ def unit_subject(index, office, position, lookups):
                 factor, held = related_factor, related
         if held is None:
             continue
-        if unit.is_root:
-            factor *= engine.ROOT_FACTOR
-        elif studies and any(not arrays.studies(units[other]) and not units[other].is_root
-                             for related, _ in related_factors for other in holders.get(related, ())):
-            factor *= arrays.STUDY_FACTOR
+        handled = studies and any(arrays.handles(units[other])
+                                  for related, _ in related_factors for other in holders.get(related, ()))
+        factor = arrays.placed_factor(unit, factor, handled)
         gain = probability * factor
         if gain > best_gain:
             best_slug, best_entry, best_gain = slug, unit.subjects[held], gain
@@ -416,15 +414,10 @@ def subject_unit_scores(index, office, subjects, lookups=None):
                     held[position] = (factor, related)
         if not held:
             continue
-        handlers = [position for position in held
-                    if not arrays.studies(units[position]) and not units[position].is_root]
+        handled = any(arrays.handles(units[position]) for position in held)
         for position, (factor, related) in held.items():
             unit = units[position]
-            if unit.is_root:
-                factor *= engine.ROOT_FACTOR
-            elif handlers and arrays.studies(unit):
-                factor *= arrays.STUDY_FACTOR
-            gain = probability * factor
+            gain = probability * arrays.placed_factor(unit, factor, handled)
             score, best_slug, best_entry, best_gain = scores.get(position, (0.0, None, None, 0.0))
             if gain > best_gain:
                 best_slug, best_entry, best_gain = slug, unit.subjects[related], gain
